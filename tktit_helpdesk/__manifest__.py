@@ -1,0 +1,40 @@
+# Copyright 2026 tktit
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "tktit Helpdesk",
+    "summary": "Tickets from the portal and mail aliases, triage, expert queues, "
+               "quality control and customer confirmation",
+    "version": "11.0.1.0.0",
+    "license": "AGPL-3",
+    "author": "tktit",
+    "website": "https://github.com/tktit/tktit",
+    "category": "Helpdesk",
+    "development_status": "Alpha",
+    "maintainers": ["tktit"],
+    "depends": ["mail", "portal", "rating", "project", "resource", "auth_signup"],
+    "data": [
+        "security/helpdesk_security.xml",
+        "security/ir.model.access.csv",
+        "security/helpdesk_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/mail_message_subtype_data.xml",
+        "data/helpdesk_catalogue_data.xml",
+        "data/helpdesk_priority_matrix_data.xml",
+        "data/mail_template_data.xml",
+        "data/helpdesk_queue_data.xml",
+        "wizards/helpdesk_ticket_wizard_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_queue_views.xml",
+        "views/helpdesk_catalogue_views.xml",
+        "views/helpdesk_priority_matrix_views.xml",
+        "views/helpdesk_canned_answer_views.xml",
+        "views/res_partner_views.xml",
+        "views/portal_templates.xml",
+        "views/menu.xml",
+    ],
+    "demo": [
+        "demo/helpdesk_demo.xml",
+    ],
+    "installable": True,
+    "application": True,
+}
