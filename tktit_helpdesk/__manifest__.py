@@ -21,7 +21,9 @@
         "data/helpdesk_catalogue_data.xml",
         "data/helpdesk_priority_matrix_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_cron_data.xml",
         "data/helpdesk_queue_data.xml",
+        "data/helpdesk_expert_application_data.xml",
         "wizards/helpdesk_ticket_wizard_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_queue_views.xml",
@@ -30,6 +32,8 @@
         "views/helpdesk_canned_answer_views.xml",
         "views/res_partner_views.xml",
         "views/portal_templates.xml",
+        "views/helpdesk_expert_application_views.xml",
+        "views/registration_templates.xml",
         "views/menu.xml",
     ],
     "demo": [

@@ -6,3 +6,5 @@ from . import helpdesk_canned_answer
 from . import helpdesk_ticket
 from . import res_partner
 from . import res_users
+from . import helpdesk_expert_application
+from . import helpdesk_registration

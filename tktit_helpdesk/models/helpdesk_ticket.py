@@ -5,7 +5,7 @@ from datetime import datetime
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html2plaintext, plaintext2html
 
 CATEGORIES = [
@@ -86,8 +86,9 @@ class HelpdeskTicket(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True,
         track_visibility="onchange")
+    # Stored and indexed: the portal record rule is one indexed condition on it.
     commercial_partner_id = fields.Many2one(
-        "res.partner", string="Customer Organisation", related="partner_id.commercial_partner_id",
+        "res.partner", string="Customer Organisation", compute="_compute_commercial_partner_id",
         store=True, index=True, readonly=True)
     partner_email = fields.Char(related="partner_id.email", readonly=True)
     company_id = fields.Many2one(
@@ -150,6 +151,11 @@ class HelpdeskTicket(models.Model):
     ]
 
     # ------------------------------------------------------------------ computes
+    @api.depends("partner_id.commercial_partner_id")
+    def _compute_commercial_partner_id(self):
+        for ticket in self:
+            ticket.commercial_partner_id = ticket.partner_id.commercial_partner_id
+
     @api.depends("state")
     def _compute_portal_state(self):
         for ticket in self:
@@ -240,6 +246,16 @@ class HelpdeskTicket(models.Model):
             raise ValidationError(_("A ticket needs a subject."))
 
     @api.model
+    def _check_customer_may_create(self, vals):
+        """Portal customers open tickets for their own organisation only."""
+        user = self.env.user
+        if not user.share:
+            return
+        partner = self.env["res.partner"].sudo().browse(vals.get("partner_id"))
+        if partner.commercial_partner_id != user.commercial_partner_id:
+            raise AccessError(_("You can only open tickets for your own organisation."))
+
+    @api.model
     def _prepare_derived_vals(self, vals):
         """Priority from the triage matrix and queue from the scope, unless given."""
         if vals.get("impact") and vals.get("severity") and "priority" not in vals:
@@ -259,7 +275,12 @@ class HelpdeskTicket(models.Model):
         self._validate_vals(vals)
         if "name" not in vals:
             raise ValidationError(_("A ticket needs a subject."))
+        self._check_customer_may_create(vals)
         vals = self._prepare_derived_vals(dict(vals))
+        # Known at insert time, so the record rule already holds when constraints read
+        # the new ticket as its (portal) creator.
+        vals["commercial_partner_id"] = self.env["res.partner"].browse(
+            vals.get("partner_id")).sudo().commercial_partner_id.id
         if vals.get("number", "/") == "/":
             # Portal customers cannot read ir.sequence; the number is ours to give.
             vals["number"] = self.env["ir.sequence"].sudo().next_by_code("helpdesk.ticket") \
@@ -437,6 +458,11 @@ class HelpdeskTicket(models.Model):
     @api.multi
     def action_customer_confirm(self, satisfied, comment=None):
         """The customer answers the delivery: closure and satisfaction, or what is missing."""
+        # The customer answers for their own organisation's ticket: they may read it (the
+        # record rule says so), and only this decision is written, as sudo.
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        self = self.sudo()
         target = "closed" if satisfied else None
         todo = self._check_state(("delivered",), _("Confirming the delivery"), target)
         if not todo:
@@ -628,6 +654,10 @@ class HelpdeskTicket(models.Model):
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, body="", subject=None, message_type="notification", subtype=None,
                      parent_id=False, attachments=None, content_subtype="html", **kwargs):
+        # Customer mails go through Odoo's mail queue (sent by the mail cron), never from
+        # inside the transaction that posts them: a rollback cannot leave a sent mail behind.
+        if "mail_notify_force_send" not in self.env.context:
+            self = self.with_context(mail_notify_force_send=False)
         message = super(HelpdeskTicket, self).message_post(
             body=body, subject=subject, message_type=message_type, subtype=subtype,
             parent_id=parent_id, attachments=attachments, content_subtype=content_subtype,
@@ -677,10 +707,11 @@ class HelpdeskTicket(models.Model):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         return "%s/my/ticket/%s?access_token=%s" % (base_url, self.id, self.access_token)
 
-    def get_rating_link(self, stars):
+    def get_rating_url(self):
+        """Base of the 1-5 star links of the completion mail: append the stars."""
         self.ensure_one()
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
-        return "%s/helpdesk/rating/%s/%s" % (base_url, self.rating_get_access_token(), stars)
+        return "%s/helpdesk/rating/%s" % (base_url, self.rating_get_access_token())
 
     # ----------------------------------------------------------------- portal
     @api.model
@@ -765,11 +796,15 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _portal_create_ticket(self, vals, attachment=None):
-        """Create the ticket as the customer (rules apply), then attach the file."""
+        """Create the customer's ticket from checked portal values, then attach the file."""
         user = self.env.user
-        vals = dict(vals, partner_id=user.partner_id.id, channel="portal",
+        vals = {key: value for key, value in vals.items() if key in PORTAL_FIELDS}
+        vals.update(partner_id=user.partner_id.id, channel="portal",
                     company_id=user.company_id.id)
-        ticket = self.create(vals)
+        # sudo: portal users have no create right on tickets (their ticket gets fields
+        # and follow-ups they may not write). Only whitelisted fields pass, and the
+        # customer is always the logged-in user.
+        ticket = self.sudo().create(vals)
         if attachment:
             filename, content = attachment
             # sudo: portal users cannot create attachments; the ticket was just created

@@ -1,0 +1,81 @@
+# tktit — Odoo 11 helpdesk addons. `make run` serves a demo, `make test` runs the suite.
+# Every variable below can be overridden: make test TEST_DB=x TEST_PORT=8170 TEST_SMTP_PORT=2527
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+DB ?= tktit
+PORT ?= 8069
+SMTP_PORT ?= 2525
+TEST_DB ?= tktit_test
+TEST_PORT ?= 8169
+TEST_SMTP_PORT ?= 2526
+ADDONS ?= tktit_helpdesk,tktit_helpdesk_sla,tktit_helpdesk_billing
+# extra pytest arguments, e.g. make test PYTEST_ARGS="-x -k portal"
+PYTEST_ARGS ?=
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+RUN_MAIL_DIR ?= $(ROOT)/var/mail-run
+TEST_MAIL_DIR ?= $(ROOT)/var/mail-test$(if $(filter tktit_test,$(TEST_DB)),,-$(TEST_DB))
+RUN_CONF := $(ROOT)/var/odoo-$(DB).conf
+TEST_CONF := $(ROOT)/var/odoo-test-$(TEST_DB).conf
+TEST_LOG := $(ROOT)/var/log/test-$(TEST_DB).log
+export NODE_PATH := /usr/share/nodejs
+
+.PHONY: help bootstrap run test bench lint sink-run sink-test stop-sinks clean
+
+help:
+	@echo "make run    install what is missing, create/upgrade DB '$(DB)' with demo data, serve on http://localhost:$(PORT)"
+	@echo "make test   same set-up, fresh DB '$(TEST_DB)', run the whole pytest suite"
+	@echo "make lint   flake8;  make bench   run bench/ scripts"
+	@echo "variables:  DB PORT SMTP_PORT TEST_DB TEST_PORT TEST_SMTP_PORT PYTEST_ARGS"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+sink-run: bootstrap
+	@$(PY) scripts/smtp_sink.py start --port $(SMTP_PORT) --dir $(RUN_MAIL_DIR)
+
+sink-test: bootstrap
+	@$(PY) scripts/smtp_sink.py restart --clean --port $(TEST_SMTP_PORT) --dir $(TEST_MAIL_DIR)
+
+run: bootstrap sink-run
+	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
+	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
+	@echo
+	@echo "  tktit helpdesk: http://localhost:$(PORT)/web/login   (portal: http://localhost:$(PORT)/my)"
+	@echo "  mails sent by Odoo land in $(RUN_MAIL_DIR)/*.eml"
+	@echo "  demo logins (login / password / who):"
+	@grep -v '^#' scripts/demo_logins.txt | sed 's/^/    /'
+	@echo "  stop with Ctrl-C"
+	@echo
+	@exec scripts/odoo -c $(RUN_CONF) -d $(DB)
+
+test: bootstrap sink-test
+	@scripts/write_config.sh $(TEST_CONF) $(TEST_DB) $(TEST_PORT) $(TEST_SMTP_PORT) $(TEST_LOG)
+	@BASE_URL=http://127.0.0.1:$(TEST_PORT) scripts/setup_db.sh $(TEST_CONF) $(TEST_DB) $(ADDONS) \
+		$(TEST_PORT) $(TEST_SMTP_PORT) $(ROOT)/var/log/install-$(TEST_DB).log --fresh
+	@mkdir -p artifacts/screenshots
+	@echo "[test] pytest on $(TEST_DB), HTTP on 127.0.0.1:$(TEST_PORT), mails in $(TEST_MAIL_DIR), Odoo log $(TEST_LOG)"
+	@rc=0; TKTIT_MAIL_DIR=$(TEST_MAIL_DIR) $(VENV)/bin/pytest --odoo-config=$(TEST_CONF) \
+		--odoo-database=$(TEST_DB) --odoo-log-level=info $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "[test] FAILED: no tests were collected" >&2; exit 1; fi; \
+	exit $$rc
+
+bench: bootstrap
+	@if ls bench/*.py bench/*.sh >/dev/null 2>&1; then \
+		for f in bench/*.py bench/*.sh; do [ -e "$$f" ] || continue; echo "[bench] $$f"; \
+			case "$$f" in *.py) $(PY) "$$f";; *.sh) bash "$$f";; esac; done; \
+	else echo "[bench] no bench/ scripts yet"; fi
+
+lint: bootstrap
+	@$(VENV)/bin/flake8 && echo "[lint] flake8 clean"
+
+stop-sinks:
+	-@$(PY) scripts/smtp_sink.py stop --port $(SMTP_PORT)
+	-@$(PY) scripts/smtp_sink.py stop --port $(TEST_SMTP_PORT)
+
+clean: stop-sinks
+	rm -rf var artifacts

@@ -1,0 +1,71 @@
+"""A customer's journey in headless Chromium: log in, submit a ticket, see it listed,
+talk to the expert, answer the delivery. Screenshots land in artifacts/screenshots/."""
+from odoo.tests.common import at_install, post_install
+
+from odoo.addons.tktit_helpdesk.tests.common import BrowserMixin, HttpCase, MailSinkMixin
+
+
+@at_install(False)
+@post_install(True)
+class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
+
+    def test_submit_ticket_and_see_it_listed(self):
+        page = self.new_page()
+        self.login(page, "customer.acme", "customer.acme", redirect="/my/tickets")
+        page.click("a.o_tktit_new_ticket")
+        page.fill("input[name=name]", "Projector does not power on")
+        page.fill("textarea[name=description]", "Meeting room 2, since this morning.")
+        page.select_option("select[name=category]", "technical")
+        page.select_option("select[name=technology_id]",
+                           str(self.env.ref("tktit_helpdesk.technology_network").id))
+        self.screenshot(page, "journey_01_new_ticket_form")
+        with page.expect_navigation():
+            page.click("button.o_tktit_submit")
+        self.checkpoint()
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Projector does not power on")])
+        self.assertEqual(len(ticket), 1, "the ticket was created")
+        self.assertIn("/my/ticket/%s" % ticket.id, page.url)
+        self.assertIn(ticket.number, page.inner_text(".o_tktit_flash"))
+        self.screenshot(page, "journey_02_ticket_page")
+
+        page.goto("/my/tickets")
+        row = page.locator("table.o_tktit_ticket_table tr", has_text=ticket.number)
+        self.assertEqual(row.count(), 1, "the new ticket is listed")
+        self.assertIn("Awaiting Response", row.inner_text())
+        self.screenshot(page, "journey_03_my_tickets")
+
+        mails = self.mail_sink.flush(self.env)
+        self.assertTrue([m for m in mails if "alice@acme.example" in m.to
+                         and ticket.number in m.subject], "acknowledgement mail in the sink")
+
+    def test_talk_to_expert_and_confirm_delivery(self):
+        ticket = self.env.ref("tktit_helpdesk.ticket_delivered_demo")
+        progress = self.env.ref("tktit_helpdesk.ticket_progress_demo")
+        page = self.new_page()
+        self.login(page, "customer.acme", "customer.acme", redirect="/my/ticket/%s" % progress.id)
+        page.fill("form.o_tktit_talk_to_expert textarea[name=message]",
+                  "Is the VPN tunnel renegotiating every hour?")
+        with page.expect_navigation():
+            page.click("form.o_tktit_talk_to_expert button[type=submit]")
+        self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"))
+        self.assertIn("renegotiating", page.inner_text(".o_tktit_thread"))
+        self.screenshot(page, "journey_04_talk_to_expert")
+        self.checkpoint()
+        self.assertTrue(progress.message_ids.filtered(
+            lambda m: "renegotiating" in (m.body or "")))
+
+        # Globex's delivered ticket is not Acme's: the customer cannot open it
+        page.goto("/my/ticket/%s" % ticket.id)
+        self.assertNotIn(ticket.number, page.content())
+
+        page2 = self.new_page()
+        self.login(page2, "customer.globex", "customer.globex",
+                   redirect="/my/ticket/%s" % ticket.id)
+        self.screenshot(page2, "journey_05_delivered")
+        with page2.expect_navigation():
+            page2.click("form.o_tktit_confirm_yes button[type=submit]")
+        self.assertIn("your ticket is closed", page2.inner_text(".o_tktit_flash"))
+        self.screenshot(page2, "journey_06_closed")
+        self.checkpoint()
+        self.assertEqual((ticket.state, ticket.satisfaction), ("closed", "satisfied"))

@@ -1,0 +1,1 @@
+# Tests of tktit_helpdesk; shared helpers live in common.py.

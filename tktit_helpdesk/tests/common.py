@@ -1,0 +1,264 @@
+# Copyright 2026 tktit
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Test helpers shared by the tktit addons and the top-level tests/.
+
+- ``MailSink``: sends Odoo's real outgoing mail queue over SMTP to the local sink started
+  by ``make test`` (scripts/smtp_sink.py) and reads back the .eml files it wrote.
+- ``HttpCase``: Odoo 11's HttpCase, but the test's own cursor *is* the cursor the HTTP
+  requests use, so records a test creates are visible to url_open and to the browser
+  (stock Odoo 11 gives the test a second, separate transaction).
+- ``BrowserMixin``: headless Debian Chromium driven by Playwright (sync API), with
+  ``login()`` through /web/login and ``screenshot()`` into artifacts/screenshots/.
+"""
+import email
+import email.policy
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+
+from odoo import api
+from odoo.tests import common
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ARTIFACTS_DIR = os.environ.get("TKTIT_ARTIFACTS_DIR") or os.path.join(ROOT, "artifacts")
+CHROMIUM = os.environ.get("TKTIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync",
+]
+
+
+def base_url():
+    """URL of the HTTP server the tests talk to (spawned by the root conftest.py)."""
+    return "http://%s:%s" % (common.HOST, common.PORT)
+
+
+class SinkMessage(object):
+    """One mail as the SMTP sink received it."""
+
+    def __init__(self, path):
+        self.path = path
+        with open(path, "rb") as f:
+            self.message = email.message_from_bytes(f.read(), policy=email.policy.default)
+        msg = self.message
+        self.subject = str(msg.get("Subject", ""))
+        self.email_from = str(msg.get("From", ""))
+        self.envelope_to = [a.strip().lower() for a in
+                            str(msg.get("X-Envelope-To", "")).split(",") if a.strip()]
+        self.to = sorted(set(
+            [addr.lower() for _name, addr in email.utils.getaddresses(
+                msg.get_all("To", []) + msg.get_all("Cc", []))] + self.envelope_to))
+        self.text = self._part("plain")
+        self.html = self._part("html")
+
+    def _part(self, subtype):
+        part = self.message.get_body(preferencelist=(subtype,))
+        return part.get_content() if part is not None else ""
+
+    @property
+    def body(self):
+        """Plain text when the mail has it, else the html with tags stripped."""
+        return self.text or re.sub(r"<[^>]+>", " ", self.html)
+
+    def links(self):
+        """Absolute http(s) links found in the html (or plain) body."""
+        return re.findall(r'https?://[^\s"\'<>]+', self.html or self.text)
+
+    def __repr__(self):
+        return "<SinkMessage to=%s subject=%r>" % (self.to, self.subject)
+
+
+class MailSink(object):
+    """The directory where scripts/smtp_sink.py stores received mails.
+
+    Odoo 11 refuses to send mail from tests (``ir.mail_server`` checks the thread's
+    ``testing`` flag and ``registry.in_test_mode()``); ``flush`` lifts both for the time
+    of the sending only, then restores them.
+    """
+
+    def __init__(self, directory=None):
+        self.directory = directory or os.environ.get("TKTIT_MAIL_DIR") or os.path.join(
+            ROOT, "var", "mail-test")
+        os.makedirs(self.directory, exist_ok=True)
+
+    def _files(self):
+        return sorted(name for name in os.listdir(self.directory) if name.endswith(".eml"))
+
+    def clear(self):
+        for name in os.listdir(self.directory):
+            if name.endswith(".eml"):
+                os.unlink(os.path.join(self.directory, name))
+
+    def messages(self, to=None, subject_contains=None):
+        """All mails in the sink, oldest first, optionally filtered by a recipient
+        address (case-insensitive) and a piece of the subject."""
+        result = [SinkMessage(os.path.join(self.directory, name)) for name in self._files()]
+        if to:
+            result = [m for m in result if to.lower() in m.to]
+        if subject_contains:
+            result = [m for m in result if subject_contains in m.subject]
+        return result
+
+    @contextmanager
+    def _sending_allowed(self, env):
+        thread = threading.currentThread()
+        had_flag = hasattr(thread, "testing")
+        old_flag = getattr(thread, "testing", None)
+        registry = env.registry
+        thread.testing = False
+        registry.in_test_mode = lambda: False  # instance attribute hides the method
+        try:
+            yield
+        finally:
+            del registry.in_test_mode
+            if had_flag:
+                thread.testing = old_flag
+            else:
+                del thread.testing
+
+    def flush(self, env, timeout=10.0):
+        """Send every outgoing mail.mail of ``env``'s transaction to the sink over SMTP
+        and return the messages that arrived (parsed ``SinkMessage`` objects)."""
+        before = set(self._files())
+        mails = env["mail.mail"].sudo().search([("state", "=", "outgoing")])
+        if mails:
+            with self._sending_allowed(env):
+                # auto_commit=False: never commit the test transaction
+                mails.send(auto_commit=False, raise_exception=True)
+        failed = mails.exists().filtered(lambda m: m.state == "exception")
+        if failed:
+            raise AssertionError("mails not sent: %s" % failed.mapped("failure_reason"))
+        # the sink answers 250 only once the file is written; still, allow it a moment
+        deadline = time.time() + timeout
+        new = [name for name in self._files() if name not in before]
+        while not new and mails and time.time() < deadline:
+            time.sleep(0.05)
+            new = [name for name in self._files() if name not in before]
+        return [SinkMessage(os.path.join(self.directory, name)) for name in sorted(new)]
+
+
+class MailSinkMixin(object):
+    """For test classes: ``self.mail_sink`` emptied before each test."""
+
+    def setUp(self):
+        super(MailSinkMixin, self).setUp()
+        self.mail_sink = MailSink()
+        self.mail_sink.clear()
+
+
+class HttpCase(common.HttpCase):
+    """Odoo 11 HttpCase where ``self.cr``/``self.env`` use the registry's test cursor,
+    the one the HTTP requests (url_open, Chromium) use. So data created in the test is
+    seen by the server and vice versa; everything is rolled back at the end.
+    ``url_open`` calls ``checkpoint()`` before the request (so a request that ends in a
+    rollback, e.g. a 403/404, does not undo what the test created) and empties the ORM
+    cache after it (so ``self.env`` reads what the request wrote). Browser tests call
+    ``self.checkpoint()`` themselves after driving pages that wrote data (``new_page`` and
+    ``login`` do it). Odoo 11 has no ``env.invalidate_all()``: use ``self.checkpoint()``.
+    Subclasses still need ``@at_install(False)`` and ``@post_install(True)``.
+    """
+
+    def setUp(self):
+        super(HttpCase, self).setUp()
+        own_cr, own_env = self.cr, self.env
+        self.cr = self.registry.test_cr
+        self.env = api.Environment(self.cr, self.uid, {})
+
+        @self.addCleanup
+        def restore():  # runs before leave_test_mode and the cursor reset (LIFO)
+            self.env.reset()
+            self.cr, self.env = own_cr, own_env
+
+    def checkpoint(self):
+        """Keep the test's writes across the requests' rollbacks and forget cached
+        values: the test cursor's commit only moves its savepoint, nothing is committed
+        to the database."""
+        self.cr.commit()
+        self.env.cache.invalidate()
+
+    def url_open(self, url, data=None, timeout=10):
+        self.checkpoint()
+        try:
+            return super(HttpCase, self).url_open(url, data=data, timeout=timeout)
+        finally:
+            self.env.cache.invalidate()
+
+    def url(self, path):
+        return base_url() + path
+
+
+class BrowserMixin(object):
+    """Playwright (sync API) on Debian's Chromium, for ``HttpCase`` tests.
+
+    One browser per test class, one fresh context (cookies, storage) per ``new_page()``.
+    Playwright starts Chromium with a new temporary user-data-dir each launch.
+    """
+
+    browser_viewport = {"width": 1280, "height": 900}
+    _playwright = None
+    _browser = None
+
+    @classmethod
+    def setUpClass(cls):
+        super(BrowserMixin, cls).setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls._playwright = sync_playwright().start()
+        try:
+            cls._browser = cls._playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            cls._playwright.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            if cls._browser:
+                cls._browser.close()
+        finally:
+            if cls._playwright:
+                cls._playwright.stop()
+            cls._browser = cls._playwright = None
+            super(BrowserMixin, cls).tearDownClass()
+
+    def new_page(self, viewport=None, **context_options):
+        """A new page in a new browser context, closed at the end of the test."""
+        if hasattr(self, "checkpoint"):
+            self.checkpoint()
+        context = self._browser.new_context(
+            base_url=base_url(), viewport=viewport or self.browser_viewport,
+            **context_options)
+        context.set_default_timeout(30000)
+        self.addCleanup(context.close)
+        return context.new_page()
+
+    def login(self, page, login, password, redirect=None):
+        """Log in through the /web/login form; fails with the page's error message."""
+        if hasattr(self, "checkpoint"):
+            self.checkpoint()
+        url = "/web/login" + ("?redirect=%s" % redirect if redirect else "")
+        page.goto(url)
+        page.fill("input[name=login]", login)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.click("form.oe_login_form button[type=submit]")
+        error = page.query_selector("form.oe_login_form .alert-danger")
+        if error:
+            raise AssertionError("login as %s failed: %s" % (login, error.inner_text()))
+        if hasattr(self, "checkpoint"):
+            self.checkpoint()
+        return page
+
+    def screenshot(self, page, name, full_page=True):
+        """Save a PNG into artifacts/screenshots/ and return its path."""
+        directory = os.path.join(ARTIFACTS_DIR, "screenshots")
+        os.makedirs(directory, exist_ok=True)
+        filename = re.sub(r"[^\w.-]+", "_", name)
+        if not filename.endswith(".png"):
+            filename += ".png"
+        path = os.path.join(directory, filename)
+        page.screenshot(path=path, full_page=full_page)
+        return path
