@@ -1,0 +1,5 @@
+from . import test_business_time
+from . import test_sla_config
+from . import test_sla_clocks
+from . import test_sla_sweep
+from . import test_sla_report
