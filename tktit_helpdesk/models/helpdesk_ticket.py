@@ -295,12 +295,32 @@ class HelpdeskTicket(models.Model):
     @api.multi
     def write(self, vals):
         self._validate_vals(vals)
-        vals = self._prepare_derived_vals(dict(vals))
+        res = super(HelpdeskTicket, self).write(vals)
         if "partner_id" in vals:
-            res = super(HelpdeskTicket, self).write(vals)
             self._subscribe_customer()
-            return res
-        return super(HelpdeskTicket, self).write(vals)
+        if {"impact", "severity"} & set(vals) and "priority" not in vals:
+            self._apply_triage_matrix()
+        if {"technology_id", "specialization_id"} & set(vals) and "queue_id" not in vals:
+            self._route_to_queue()
+        return res
+
+    def _apply_triage_matrix(self):
+        """Priority from the matrix, one write per impact x severity cell."""
+        Matrix = self.env["helpdesk.priority.matrix"]
+        groups = {}
+        for ticket in self.filtered(lambda t: t.impact and t.severity):
+            groups.setdefault((ticket.impact, ticket.severity, ticket.company_id), self.browse())
+            groups[(ticket.impact, ticket.severity, ticket.company_id)] |= ticket
+        for (impact, severity, company), tickets in groups.items():
+            tickets.write({"priority": Matrix._get_priority(impact, severity, company)})
+
+    def _route_to_queue(self):
+        """Follow a changed scope/stream to its queue, while nobody works the ticket."""
+        Queue = self.env["helpdesk.queue"]
+        for ticket in self.filtered(lambda t: t.state in ("new", "scoping", "dispatch")):
+            queue = Queue._find_for_scope(ticket.technology_id, ticket.specialization_id)
+            if queue and queue != ticket.queue_id:
+                ticket.queue_id = queue
 
     @api.multi
     def unlink(self):
@@ -376,18 +396,23 @@ class HelpdeskTicket(models.Model):
         user = self.env["res.users"].browse(user) if isinstance(user, int) else user
         if not user or len(user) != 1:
             raise UserError(_("Choose one expert to assign."))
-        todo = self.filtered(lambda t: not (t.state == "in_progress" and t.user_id == user))
-        todo._check_state(("dispatch",), _("Assignment"))
+        # Already with this expert: nothing to do. Otherwise a first assignment from the
+        # dispatcher queue, or a reassignment of a ticket being worked.
+        todo = self.filtered(lambda t: t.user_id != user or t.state == "dispatch")
+        todo._check_state(("dispatch",) + EXPERT_STATES, _("Assignment"))
         for ticket in todo:
             if user not in ticket.queue_id.member_ids:
                 raise UserError(_("%s is not an expert of queue %s.") % (
                     user.name, ticket.queue_id.name or _("(none)")))
         if not todo:
             return True
-        todo.write({"state": "in_progress", "user_id": user.id,
-                    "assigned_on": fields.Datetime.now()})
+        first = todo.filtered(lambda t: t.state == "dispatch")
+        now = fields.Datetime.now()
+        first.write({"state": "in_progress", "user_id": user.id, "assigned_on": now})
+        (todo - first).write({"user_id": user.id, "assigned_on": now})
         for ticket in todo:
             ticket._notify_customer("tktit_helpdesk.mail_template_ticket_assigned")
+        for ticket in first:
             ticket._schedule_activity(
                 "tktit_helpdesk.mail_activity_quality_assessment",
                 ticket._get_operations_user(),

@@ -194,3 +194,16 @@ class TestLifecycle(MailSinkMixin, HelpdeskCase):
             [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)])
         self.assertEqual((rating.rating, rating.consumed, rating.feedback), (8.0, True, "Quick"))
         self.assertEqual(rating.rated_partner_id, self.expert_1.partner_id)
+
+    def test_reassignment_to_another_expert_of_the_queue(self):
+        ticket = self.ticket_in("in_progress")
+        quality_type = self.env.ref("tktit_helpdesk.mail_activity_quality_assessment")
+        self.mail_sink.flush(self.env)
+        ticket.sudo(self.operator).action_assign(self.expert_2)
+        self.assertEqual((ticket.state, ticket.user_id), ("in_progress", self.expert_2))
+        self.assertEqual(len(ticket.activity_ids.filtered(
+            lambda a: a.activity_type_id == quality_type)), 1,
+            "quality is assessed once per ticket, not per assignment")
+        mails = self.mail_sink.flush(self.env)
+        self.assertTrue([m for m in mails if "cust.a@org-a.example" in m.to
+                         and "expert" in m.subject.lower()], "the customer hears of the change")

@@ -78,3 +78,15 @@ class TestTicket(HelpdeskCase):
         ticket = self.new_ticket(name="Unique gizmo failure")
         self.assertIn(ticket.id, [r[0] for r in self.Ticket.name_search(ticket.number)])
         self.assertIn(ticket.id, [r[0] for r in self.Ticket.name_search("gizmo")])
+
+    def test_triage_on_write_uses_the_other_existing_input(self):
+        ticket = self.new_ticket(impact="medium", severity="minor")
+        self.assertEqual(ticket.priority, "1")
+        ticket.write({"severity": "critical"})
+        self.assertEqual(ticket.priority, "3", "medium impact x critical severity is Urgent")
+
+    def test_changing_the_stream_reroutes_an_unassigned_ticket(self):
+        ticket = self.new_ticket()
+        self.assertEqual(ticket.queue_id, self.queue)
+        ticket.write({"specialization_id": self.spec_other.id})
+        self.assertEqual(ticket.queue_id, self.queue_other)
