@@ -9,6 +9,12 @@ from odoo.addons.tktit_helpdesk.tests.common import BrowserMixin, HttpCase, Mail
 @post_install(True)
 class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
 
+    def settle(self, page):
+        """Wait until the page's requests (assets, images) are done before the test reads
+        the database: they share the test cursor with this thread."""
+        page.wait_for_load_state("networkidle")
+        self.checkpoint()
+
     def test_submit_ticket_and_see_it_listed(self):
         page = self.new_page()
         self.login(page, "customer.acme", "customer.acme", redirect="/my/tickets")
@@ -21,7 +27,7 @@ class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
         self.screenshot(page, "journey_01_new_ticket_form")
         with page.expect_navigation():
             page.click("button.o_tktit_submit")
-        self.checkpoint()
+        self.settle(page)
         ticket = self.env["helpdesk.ticket"].search(
             [("name", "=", "Projector does not power on")])
         self.assertEqual(len(ticket), 1, "the ticket was created")
@@ -51,7 +57,7 @@ class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
         self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"))
         self.assertIn("renegotiating", page.inner_text(".o_tktit_thread"))
         self.screenshot(page, "journey_04_talk_to_expert")
-        self.checkpoint()
+        self.settle(page)
         self.assertTrue(progress.message_ids.filtered(
             lambda m: "renegotiating" in (m.body or "")))
 
@@ -67,5 +73,72 @@ class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
             page2.click("form.o_tktit_confirm_yes button[type=submit]")
         self.assertIn("your ticket is closed", page2.inner_text(".o_tktit_flash"))
         self.screenshot(page2, "journey_06_closed")
-        self.checkpoint()
+        self.settle(page2)
         self.assertEqual((ticket.state, ticket.satisfaction), ("closed", "satisfied"))
+
+    def test_answer_clarification_in_talk_to_expert(self):
+        ticket = self.env.ref("tktit_helpdesk.ticket_scoping_demo")
+        self.assertEqual(ticket.state, "scoping")
+        page = self.new_page()
+        self.login(page, "customer.acme", "customer.acme", redirect="/my/ticket/%s" % ticket.id)
+        self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
+                         "Awaiting Customer")
+        self.assertTrue(page.is_visible(".o_tktit_scoping"), "the page asks for details")
+        self.screenshot(page, "journey_07_clarification_asked")
+        page.fill("form.o_tktit_talk_to_expert textarea[name=message]",
+                  "The backups of the Paris file server, about 2 TB.")
+        with page.expect_navigation():
+            page.click("form.o_tktit_talk_to_expert button[type=submit]")
+        self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"))
+        self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
+                         "Awaiting Response")
+        self.assertFalse(page.is_visible(".o_tktit_scoping"))
+        self.assertIn("Paris file server", page.inner_text(".o_tktit_thread"))
+        self.screenshot(page, "journey_08_clarification_answered")
+        self.settle(page)
+        self.assertEqual(ticket.state, "new", "back to operations")
+        answer = ticket.message_ids.filtered(lambda m: "Paris file server" in (m.body or ""))
+        self.assertEqual(answer.author_id, self.env.ref(
+            "tktit_helpdesk.partner_customer_acme_demo"))
+
+    def test_something_is_missing_on_delivery(self):
+        expert = self.env.ref("tktit_helpdesk.user_expert_net_demo")
+        dispatcher = self.env.ref("tktit_helpdesk.user_dispatcher_demo")
+        ticket = self.env["helpdesk.ticket"].create({
+            "name": "Guest Wi-Fi for the lobby",
+            "partner_id": self.env.ref("tktit_helpdesk.partner_customer_acme_demo").id,
+            "technology_id": self.env.ref("tktit_helpdesk.technology_network").id,
+            "specialization_id": self.env.ref("tktit_helpdesk.specialization_network_lan").id,
+        })
+        ticket.action_send_to_dispatch()
+        ticket.action_assign(expert)
+        ticket.write({"resolution": "<p>Guest SSID created on the lobby access points.</p>"})
+        ticket.action_work_completed()
+        ticket.action_qc_approve()
+        ticket.action_final_approve()
+        self.assertEqual(ticket.state, "delivered")
+
+        page = self.new_page()
+        self.login(page, "customer.acme", "customer.acme", redirect="/my/ticket/%s" % ticket.id)
+        self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
+                         "Awaiting Customer")
+        self.assertIn("Guest SSID", page.inner_text(".o_tktit_resolution"))
+        page.fill("form.o_tktit_confirm_no textarea[name=comment]",
+                  "The captive portal page is still missing.")
+        self.screenshot(page, "journey_09_something_missing")
+        with page.expect_navigation():
+            page.click("form.o_tktit_confirm_no button[type=submit]")
+        self.assertIn("will follow up", page.inner_text(".o_tktit_flash"))
+        self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
+                         "In Progress")
+        self.assertFalse(page.is_visible(".o_tktit_confirm"), "no second answer to give")
+        self.screenshot(page, "journey_10_back_to_expert")
+        self.settle(page)
+        self.assertEqual((ticket.state, ticket.satisfaction, ticket.user_id),
+                         ("in_progress", "dissatisfied", expert))
+        self.assertEqual(ticket.customer_feedback, "The captive portal page is still missing.")
+        followup = ticket.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(
+            "tktit_helpdesk.mail_activity_customer_followup"))
+        self.assertEqual(followup.user_id, dispatcher, "operations call the customer")
+        self.assertTrue(ticket.activity_ids.filtered(
+            lambda a: a.user_id == expert and "not satisfied" in (a.summary or "")))

@@ -18,6 +18,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+import requests
+
 from odoo import api
 from odoo.tests import common
 
@@ -148,23 +150,60 @@ class MailSinkMixin(object):
         self.mail_sink.clear()
 
 
+class _ServingSession(requests.Session):
+    """The test's HTTP client: lets the server threads have the test cursor while a
+    request is in flight (see ``HttpCase.serving``)."""
+
+    def __init__(self, case):
+        super(_ServingSession, self).__init__()
+        self._case = case
+
+    def request(self, *args, **kwargs):
+        with self._case.serving():
+            return super(_ServingSession, self).request(*args, **kwargs)
+
+
 class HttpCase(common.HttpCase):
     """Odoo 11 HttpCase where ``self.cr``/``self.env`` use the registry's test cursor,
     the one the HTTP requests (url_open, Chromium) use. So data created in the test is
     seen by the server and vice versa; everything is rolled back at the end.
-    ``url_open`` calls ``checkpoint()`` before the request (so a request that ends in a
-    rollback, e.g. a 403/404, does not undo what the test created) and empties the ORM
-    cache after it (so ``self.env`` reads what the request wrote). Browser tests call
-    ``self.checkpoint()`` themselves after driving pages that wrote data (``new_page`` and
-    ``login`` do it). Odoo 11 has no ``env.invalidate_all()``: use ``self.checkpoint()``.
-    Subclasses still need ``@at_install(False)`` and ``@post_install(True)``.
+
+    One cursor, several threads: the server threads take the cursor's lock for each
+    request (``Registry.cursor()``), so the test thread holds that same lock for as long
+    as it runs and gives it up only while it waits on the server: an HTTP request of
+    ``self.opener``/``url_open``, or any call on a Playwright object handed out by
+    ``BrowserMixin``. Without this, a request the browser starts on its own (assets,
+    the portal chatter's RPC) runs queries between the test's ``execute`` and ``fetch``.
+
+    Before giving up the lock the test's writes are kept (a request that ends in a
+    rollback, e.g. a 403/404, does not undo them) and after it the ORM cache is emptied
+    (``self.env`` then reads what the request wrote). ``self.checkpoint()`` does both by
+    hand. Subclasses still need ``@at_install(False)`` and ``@post_install(True)``.
     """
 
     def setUp(self):
+        holder = {}
+
+        @self.addCleanup
+        def release_cursor():
+            # registered before the stock setUp: runs after leave_test_mode has closed
+            # the cursor, so a request still queued on the lock meets a closed cursor
+            # instead of running against the next test's data
+            cr = holder.get("cr")
+            while cr is not None and holder["held"]:
+                holder["held"] -= 1
+                cr.release()
+
         super(HttpCase, self).setUp()
         own_cr, own_env = self.cr, self.env
         self.cr = self.registry.test_cr
+        self.cr.acquire()
+        holder.update(cr=self.cr, held=1)
+        self._cursor_holder = holder
         self.env = api.Environment(self.cr, self.uid, {})
+        cookies = self.opener.cookies
+        self.opener = _ServingSession(self)
+        self.opener.cookies.update(cookies)
 
         @self.addCleanup
         def restore():  # runs before leave_test_mode and the cursor reset (LIFO)
@@ -178,19 +217,77 @@ class HttpCase(common.HttpCase):
         self.cr.commit()
         self.env.cache.invalidate()
 
-    def url_open(self, url, data=None, timeout=10):
-        self.checkpoint()
+    @contextmanager
+    def serving(self):
+        """Let the HTTP server threads use the test cursor for the time of the block."""
+        holder = self._cursor_holder
+        if not holder["held"]:  # nested: already released
+            yield
+            return
+        cr = holder["cr"]
+        cr.commit()
+        holder["held"] -= 1
+        cr.release()
         try:
-            return super(HttpCase, self).url_open(url, data=data, timeout=timeout)
+            yield
         finally:
+            cr.acquire()  # waits until the requests in flight are done
+            holder["held"] += 1
             self.env.cache.invalidate()
 
     def url(self, path):
         return base_url() + path
 
 
+class _Served(object):
+    """Proxy of a Playwright object (page, context, element, event manager): each
+    call or attribute read runs inside ``case.serving()``, since it may wait on the
+    server; Playwright objects it returns are proxied the same way."""
+
+    __slots__ = ("_target", "_case")
+
+    def __init__(self, target, case):
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_case", case)
+
+    @staticmethod
+    def wrap(value, case):
+        if isinstance(value, (list, tuple)):
+            return type(value)(_Served.wrap(item, case) for item in value)
+        module = type(value).__module__ or ""
+        if module.startswith("playwright.") and not isinstance(value, _Served):
+            return _Served(value, case)
+        return value
+
+    def __getattr__(self, name):
+        with self._case.serving():
+            value = getattr(self._target, name)
+        if not callable(value):
+            return self.wrap(value, self._case)
+
+        def call(*args, **kwargs):
+            with self._case.serving():
+                result = value(*args, **kwargs)
+            return self.wrap(result, self._case)
+        return call
+
+    def __setattr__(self, name, value):
+        setattr(self._target, name, value)
+
+    def __enter__(self):
+        with self._case.serving():
+            return self.wrap(self._target.__enter__(), self._case)
+
+    def __exit__(self, *exc_info):
+        with self._case.serving():
+            return self._target.__exit__(*exc_info)
+
+    def __repr__(self):
+        return "<served %r>" % (self._target,)
+
+
 class BrowserMixin(object):
-    """Playwright (sync API) on Debian's Chromium, for ``HttpCase`` tests.
+    """Playwright (sync API) on Debian's Chromium, for ``HttpCase`` tests (above).
 
     One browser per test class, one fresh context (cookies, storage) per ``new_page()``.
     Playwright starts Chromium with a new temporary user-data-dir each launch.
@@ -225,10 +322,10 @@ class BrowserMixin(object):
             super(BrowserMixin, cls).tearDownClass()
 
     def new_page(self, viewport=None, **context_options):
-        """A new page in a new browser context, closed at the end of the test."""
-        if hasattr(self, "checkpoint"):
-            self.checkpoint()
-        context = self._browser.new_context(
+        """A new page in a new browser context, closed at the end of the test. The page
+        and what it returns are proxies that let the server have the test cursor while
+        Playwright works (``HttpCase.serving``)."""
+        context = _Served(self._browser, self).new_context(
             base_url=base_url(), viewport=viewport or self.browser_viewport,
             **context_options)
         context.set_default_timeout(30000)
@@ -237,8 +334,6 @@ class BrowserMixin(object):
 
     def login(self, page, login, password, redirect=None):
         """Log in through the /web/login form; fails with the page's error message."""
-        if hasattr(self, "checkpoint"):
-            self.checkpoint()
         url = "/web/login" + ("?redirect=%s" % redirect if redirect else "")
         page.goto(url)
         page.fill("input[name=login]", login)
@@ -248,8 +343,6 @@ class BrowserMixin(object):
         error = page.query_selector("form.oe_login_form .alert-danger")
         if error:
             raise AssertionError("login as %s failed: %s" % (login, error.inner_text()))
-        if hasattr(self, "checkpoint"):
-            self.checkpoint()
         return page
 
     def screenshot(self, page, name, full_page=True):
