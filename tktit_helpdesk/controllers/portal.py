@@ -1,4 +1,3 @@
-import base64
 import logging
 
 from odoo import _, http
@@ -74,7 +73,8 @@ class HelpdeskPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         searchbar_sortings = {
             "date": {"label": _("Newest"), "order": "create_date desc, id desc"},
-            "priority": {"label": _("Priority"), "order": "priority desc, create_date desc, id desc"},
+            "priority": {"label": _("Priority"),
+                         "order": "priority desc, create_date desc, id desc"},
             "number": {"label": _("Reference"), "order": "number desc, id desc"},
         }
         searchbar_filters = {
@@ -239,9 +239,11 @@ class HelpdeskPortal(CustomerPortal):
         if not rating or stars not in range(1, 6):
             return request.not_found()
         ticket = request.env["helpdesk.ticket"].sudo().browse(rating.res_id)
-        ticket._apply_customer_rating(stars, token, feedback=kw.get("feedback"))
+        feedback = kw.get("feedback")
+        ticket._apply_customer_rating(stars, token, feedback=feedback)
         return request.render("tktit_helpdesk.portal_rating_done", {
-            "ticket": ticket, "stars": stars, "token": token})
+            "ticket": ticket, "stars": stars, "token": token,
+            "feedback_received": bool((feedback or "").strip())})
 
     @http.route(["/helpdesk/rating/<string:token>/<int:stars>/feedback"], type="http",
                 auth="public", methods=["POST"], website=True)

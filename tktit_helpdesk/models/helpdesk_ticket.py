@@ -848,7 +848,36 @@ class HelpdeskTicket(models.Model):
         return ticket
 
     def _apply_customer_rating(self, stars, token, feedback=None):
-        """Stars 1-5 stored on Odoo's 0-10 rating scale (so Odoo's own satisfaction
-        thresholds and reports keep working): 5 stars = 10."""
+        """Record the customer's 1-5 stars (and feedback) on the ticket's rating.
+
+        Stored on Odoo's 0-10 scale (5 stars = 10) so Odoo's own satisfaction thresholds
+        and rating reports keep working. ``rating.mixin.rating_apply`` is not used: it
+        posts an image per 0-10 value that exists only for 1, 5 and 10, and posts again
+        each time the customer adds feedback. Here one internal note per change says
+        what the customer gave; giving the same stars again changes nothing.
+        """
         self.ensure_one()
-        self.rating_apply(stars * 2, token=token, feedback=feedback)
+        if stars not in range(1, 6):
+            raise UserError(_("A rating is given with 1 to 5 stars."))
+        rating = self.env["rating.rating"].search([
+            ("access_token", "=", token), ("res_model", "=", self._name),
+            ("res_id", "=", self.id)], limit=1)
+        if not rating:
+            raise UserError(_("This rating link is not valid for ticket %s.") % self.number)
+        feedback = (feedback or "").strip()
+        vals = {"rating": stars * 2.0, "consumed": True}
+        if feedback:
+            vals["feedback"] = feedback
+        changed = not rating.consumed or rating.rating != vals["rating"] or (
+            feedback and feedback != rating.feedback)
+        if not changed:
+            return rating
+        rating.write(vals)
+        body = _("<p>Customer rating: <strong>%s</strong> (%d/5)</p>") % (
+            "\u2605" * stars + "\u2606" * (5 - stars), stars)
+        if rating.feedback:
+            body += plaintext2html(rating.feedback)
+        self.with_context(tktit_notification=True).message_post(
+            body=body, author_id=rating.partner_id.id or None,
+            message_type="notification", subtype="mail.mt_note")
+        return rating

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
-from .helpdesk_common import HelpdeskCase
+from .helpdesk_common import HelpdeskCase, new_user
 
 
 class TestAccess(HelpdeskCase):
@@ -51,3 +51,34 @@ class TestAccess(HelpdeskCase):
         visible = self.Ticket.sudo(self.operator).search([])
         self.assertIn(self.ticket_a, visible)
         self.assertIn(self.ticket_b, visible)
+
+
+class TestRatingAccess(HelpdeskCase):
+    """rating.rating is readable by every user in Odoo: the helpdesk's ratings (with the
+    customers' comments) are not."""
+
+    def setUp(self):
+        super(TestRatingAccess, self).setUp()
+        self.ticket_a = self.ticket_in("delivered", customer=self.customer_a)
+        self.ticket_a.sudo(self.customer_a).action_customer_confirm(True)
+        token = self.ticket_a.rating_get_access_token()
+        self.rating = self.ticket_a._apply_customer_rating(2, token, feedback="Too slow")
+        self.employee = new_user(self.env, "plain.employee", ["base.group_user"])
+
+    def visible_to(self, user):
+        return self.env["rating.rating"].sudo(user).search(
+            [("res_model", "=", "helpdesk.ticket")])
+
+    def test_who_reads_a_ticket_rating(self):
+        self.assertEqual(self.rating.rated_partner_id, self.expert_1.partner_id)
+        for user in (self.operator, self.expert_1, self.customer_a, self.customer_a2):
+            self.assertIn(self.rating, self.visible_to(user), user.login)
+        for user in (self.expert_2, self.customer_b, self.employee):
+            self.assertNotIn(self.rating, self.visible_to(user), user.login)
+
+    @mute_logger("odoo.addons.base.ir.ir_model", "odoo.models")
+    def test_other_customer_cannot_read_the_comment(self):
+        with self.assertRaises(AccessError):
+            self.rating.sudo(self.customer_b).read(["feedback"])
+        with self.assertRaises(AccessError):
+            self.rating.sudo(self.employee).read(["feedback"])

@@ -147,7 +147,7 @@ class TestLifecycle(MailSinkMixin, HelpdeskCase):
         self.assertTrue(ticket.closed_on)
         mails = [m for m in self.mail_sink.flush(self.env) if "cust.a@org-a.example" in m.to]
         self.assertEqual(len(mails), 1)
-        rating_links = [l for l in mails[0].links() if "/helpdesk/rating/" in l]
+        rating_links = [link for link in mails[0].links() if "/helpdesk/rating/" in link]
         self.assertEqual(len(rating_links), 5, "a 1 to 5 rating")
         # twice: nothing more happens
         ticket.sudo(self.customer_a).action_customer_confirm(True)
@@ -194,6 +194,29 @@ class TestLifecycle(MailSinkMixin, HelpdeskCase):
             [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)])
         self.assertEqual((rating.rating, rating.consumed, rating.feedback), (8.0, True, "Quick"))
         self.assertEqual(rating.rated_partner_id, self.expert_1.partner_id)
+
+        def rating_notes():
+            return ticket.message_ids.filtered(lambda m: "Customer rating" in (m.body or ""))
+        note = rating_notes()
+        self.assertEqual(len(note), 1, "one note says what the customer gave")
+        self.assertIn("4/5", note.body)
+        self.assertIn("Quick", note.body)
+        self.assertNotIn("<img", note.body, "no picture of a 0-10 value that does not exist")
+        self.assertEqual(note.author_id, self.customer_a.partner_id)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"), "internal")
+        # the same click again (mail clients prefetch links): nothing new
+        ticket._apply_customer_rating(4, token)
+        self.assertEqual(len(rating_notes()), 1)
+        self.assertEqual(rating.feedback, "Quick", "feedback kept")
+        # the customer changes their mind: recorded once more
+        ticket._apply_customer_rating(5, token, feedback="Quick and friendly")
+        self.assertEqual((rating.rating, rating.feedback), (10.0, "Quick and friendly"))
+        self.assertEqual(len(rating_notes()), 2)
+        self.assertEqual(ticket.state, "closed", "a rating does not reopen the ticket")
+        for stars, bad_token in ((0, token), (6, token), (3, "not-a-token")):
+            with self.assertRaises(UserError):
+                ticket._apply_customer_rating(stars, bad_token)
+        self.assertEqual(rating.rating, 10.0)
 
     def test_reassignment_to_another_expert_of_the_queue(self):
         ticket = self.ticket_in("in_progress")

@@ -20,8 +20,10 @@ class TestPortal(MailSinkMixin, HttpCase):
         self.user_b = new_user(env, "portal.b", ["base.group_portal"], parent_id=self.org_b.id,
                                password="portal.b", email="portal.b@org-b.example")
         Ticket = env["helpdesk.ticket"]
-        self.ticket_a = Ticket.create({"name": "A's printer", "partner_id": self.user_a.partner_id.id})
-        self.ticket_b = Ticket.create({"name": "B's secret", "partner_id": self.user_b.partner_id.id})
+        self.ticket_a = Ticket.create(
+            {"name": "A's printer", "partner_id": self.user_a.partner_id.id})
+        self.ticket_b = Ticket.create(
+            {"name": "B's secret", "partner_id": self.user_b.partner_id.id})
         self.tech = env.ref("tktit_helpdesk.technology_network")
         self.spec = env.ref("tktit_helpdesk.specialization_network_lan")
         self.cr.commit()  # simulated commit of the test cursor: requests roll back to it
@@ -122,6 +124,8 @@ class TestPortal(MailSinkMixin, HttpCase):
         page = self.opener.post(self.url("/my/tickets/new"), data={
             "csrf_token": csrf, "name": "With a log", "description": "see file"},
             files={"attachment": ("router.log", b"link down", "text/plain")})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("was received", page.text)
         self.refresh()
         ticket = self.env["helpdesk.ticket"].search([("name", "=", "With a log")])
         self.assertEqual(ticket.message_ids.mapped("attachment_ids.name"), ["router.log"])
@@ -167,8 +171,8 @@ class TestPortal(MailSinkMixin, HttpCase):
         self.authenticate("portal.a", "portal.a")
         url = "/my/ticket/%s" % self.ticket_a.id
         csrf = self.csrf(url)
-        page = self.url_open(url + "/confirm", data={"csrf_token": csrf, "satisfied": "0",
-                                                    "comment": ""})
+        page = self.url_open(url + "/confirm", data={
+            "csrf_token": csrf, "satisfied": "0", "comment": ""})
         self.assertIn("Tell us what is missing", page.text, "refusal shown, nothing saved")
         self.refresh()
         self.assertEqual(self.ticket_a.state, "delivered")
@@ -189,6 +193,19 @@ class TestPortal(MailSinkMixin, HttpCase):
         self.refresh()
         self.assertEqual(self.ticket_a.rating_ids.filtered("consumed").rating, 10.0)
         self.assertEqual(self.url_open("/helpdesk/rating/nope/5").status_code, 404)
+        self.assertEqual(self.url_open("/helpdesk/rating/%s/9" % token).status_code, 404)
+        # the optional comment of the thank-you page
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        page = self.url_open("/helpdesk/rating/%s/5/feedback" % token,
+                             data={"csrf_token": csrf, "feedback": "Fixed before lunch!"})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Your comment was received", page.text)
+        self.refresh()
+        rating = self.ticket_a.rating_ids.filtered("consumed")
+        self.assertEqual((rating.rating, rating.feedback), (10.0, "Fixed before lunch!"))
+        notes = self.ticket_a.message_ids.filtered(lambda m: "Customer rating" in (m.body or ""))
+        self.assertEqual(len(notes), 2, "the stars, then the comment: no duplicate")
+        self.assertIn("Fixed before lunch!", notes[0].body)
 
 
 @at_install(False)
