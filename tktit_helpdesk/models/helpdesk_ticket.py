@@ -138,6 +138,11 @@ class HelpdeskTicket(models.Model):
         default="backend", readonly=True, copy=False)
     assigned_on = fields.Datetime(readonly=True, copy=False)
     last_customer_message_on = fields.Datetime(readonly=True, copy=False)
+    # who spoke last, kept apart from the timestamps: a customer message and a support
+    # reply can fall within the same second
+    customer_awaits_reply = fields.Boolean(
+        readonly=True, copy=False,
+        help="The customer's last message has no reply from support yet.")
     first_support_reply_on = fields.Datetime(readonly=True, copy=False)
     last_support_reply_on = fields.Datetime(readonly=True, copy=False)
     history_ticket_ids = fields.Many2many(
@@ -704,7 +709,7 @@ class HelpdeskTicket(models.Model):
         # sudo: the customer posting has no write access on tickets; only our own
         # bookkeeping and the state change decided here are written.
         tickets = self.sudo()
-        tickets.write({"last_customer_message_on": now})
+        tickets.write({"last_customer_message_on": now, "customer_awaits_reply": True})
         tickets.filtered(lambda t: t.state == "scoping").write({"state": "new"})
         tickets.filtered(lambda t: t.state == "awaiting_customer").write(
             {"state": "in_progress"})
@@ -714,7 +719,7 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         self.filtered(lambda t: not t.first_support_reply_on).write(
             {"first_support_reply_on": now})
-        self.write({"last_support_reply_on": now})
+        self.write({"last_support_reply_on": now, "customer_awaits_reply": False})
         self.filtered(lambda t: t.state == "in_progress").write(
             {"state": "awaiting_customer"})
 

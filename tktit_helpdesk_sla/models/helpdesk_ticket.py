@@ -37,6 +37,7 @@ DEFAULT_BATCH_SIZE = 200
 SLA_TRIGGER_FIELDS = frozenset([
     "state", "priority", "target_date", "partner_id", "sla_start_on",
     "last_customer_message_on", "last_support_reply_on", "first_support_reply_on",
+    "customer_awaits_reply",
 ])
 SLA_RESULT_FIELDS = [
     "sla_plan_id", "sla_policy_id", "sla_start_on", "first_response_deadline",
@@ -247,7 +248,6 @@ class HelpdeskTicket(models.Model):
         start = _to_dt(self.sla_start_on) or _to_dt(self.create_date) or now
         first_reply = _to_dt(self.first_support_reply_on)
         last_customer = _to_dt(self.last_customer_message_on)
-        last_support = _to_dt(self.last_support_reply_on)
         first_deadline = _to_dt(self.first_response_deadline)
         next_deadline = _to_dt(self.next_response_deadline)
         deadline = _to_dt(self.resolution_deadline)
@@ -286,8 +286,8 @@ class HelpdeskTicket(models.Model):
                 first_deadline = business.add_minutes(start, policy.first_response_hours * 60)
             # The per-reply clock runs once support answered, while a customer message
             # is unanswered (before that, the first response clock covers it).
-            pending = not done and first_reply and last_customer and (
-                not last_support or last_customer > last_support)
+            pending = not done and first_reply and last_customer and \
+                self.customer_awaits_reply
             next_deadline = business.add_minutes(
                 last_customer, policy.response_hours * 60) if pending else None
             resolution_minutes = policy.resolution_hours * 60
@@ -564,8 +564,7 @@ class HelpdeskTicket(models.Model):
             SELECT id FROM helpdesk_ticket
             WHERE state = 'awaiting_customer'
               AND last_support_reply_on <= %(limit_date)s
-              AND (last_customer_message_on IS NULL
-                   OR last_customer_message_on < last_support_reply_on)
+              AND customer_awaits_reply IS NOT TRUE
             ORDER BY id
             LIMIT %(limit)s
             FOR UPDATE SKIP LOCKED

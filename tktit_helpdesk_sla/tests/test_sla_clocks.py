@@ -97,6 +97,19 @@ class TestSlaClocks(SlaCase):
         self.assertFalse(ticket.sla_response_breached_deadline)
         self.assertEqual(ticket.sla_response_breach_count, 0)
 
+    def test_messages_within_the_same_second_keep_their_order(self):
+        """Timestamps have one-second resolution: who spoke last decides, not the clock."""
+        ticket = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress")
+        moment = dt(2024, 3, 4, 10)
+        self.support_reply(ticket, moment)
+        self.customer_message(ticket, moment)
+        self.assertEqual((ticket.state, ticket.customer_awaits_reply), ("in_progress", True))
+        self.assertEqual(ticket.next_response_deadline, s(2024, 3, 5, 15),
+                         "the customer's answer starts the 12 business hours")
+        self.support_reply(ticket, moment)
+        self.assertFalse(ticket.customer_awaits_reply)
+        self.assertFalse(ticket.next_response_deadline, "answered, even in the same second")
+
     def test_pause_and_resume_resolution(self):
         ticket = self.create_ticket(dt(2024, 3, 4, 9))
         self.set_state(ticket, dt(2024, 3, 4, 10), "in_progress")
@@ -206,7 +219,8 @@ class TestSlaClocks(SlaCase):
             self.env["helpdesk.ticket"].invalidate_cache()
             before = self.env.cr.sql_log_count
             with frozen_now(moment):
-                ticket.write({"last_customer_message_on": fields.Datetime.to_string(moment)})
+                ticket.write({"last_customer_message_on": fields.Datetime.to_string(moment),
+                              "customer_awaits_reply": True})
             return self.env.cr.sql_log_count - before
 
         self.env["resource.calendar.leaves"].create({
