@@ -131,7 +131,8 @@ class HelpdeskTicket(models.Model):
         string="Next Answer Due", compute="_compute_sla_next_answer_due",
         help="When the customer can expect support's next answer.")
     sla_next_answer_due_display = fields.Char(
-        string="Next Answer Due (customer time)", compute="_compute_sla_next_answer_due",
+        string="Next Answer Due (customer time)",
+        compute="_compute_sla_next_answer_due_display",
         help="The next answer due date, written in the customer's language and time zone.")
 
     # ------------------------------------------------------------------ computes
@@ -165,7 +166,7 @@ class HelpdeskTicket(models.Model):
                 ticket.target_date > ticket.resolution_deadline)
 
     @api.depends("first_response_deadline", "first_support_reply_on", "next_response_deadline",
-                 "state", "partner_id.tz", "partner_id.lang")
+                 "state")
     def _compute_sla_next_answer_due(self):
         for ticket in self:
             candidates = [ticket.next_response_deadline]
@@ -174,6 +175,13 @@ class HelpdeskTicket(models.Model):
             candidates = [c for c in candidates if c]
             due = min(candidates) if candidates and ticket.state not in DONE_STATES else False
             ticket.sla_next_answer_due = due
+
+    # a compute of its own: lists and kanban show the raw date, only the portal page
+    # pays for the locale and time zone formatting
+    @api.depends("sla_next_answer_due", "partner_id.tz", "partner_id.lang")
+    def _compute_sla_next_answer_due_display(self):
+        for ticket in self:
+            due = ticket.sla_next_answer_due
             ticket.sla_next_answer_due_display = due and ticket._sla_format_for_customer(due)
 
     # ---------------------------------------------------------------------- CRUD
