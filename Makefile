@@ -65,7 +65,7 @@ test: bootstrap sink-test
 	exit $$rc
 
 bench: bootstrap
-	@if ls bench/*.py bench/*.sh >/dev/null 2>&1; then \
+	@if compgen -G 'bench/*.py' >/dev/null || compgen -G 'bench/*.sh' >/dev/null; then \
 		for f in bench/*.py bench/*.sh; do [ -e "$$f" ] || continue; echo "[bench] $$f"; \
 			case "$$f" in *.py) $(PY) "$$f";; *.sh) bash "$$f";; esac; done; \
 	else echo "[bench] no bench/ scripts yet"; fi
