@@ -98,13 +98,46 @@ def stop(port, pidfile):
         pass
 
 
+def stop_foreign_sink(port):
+    """The port is held by a sink of another tktit checkout (a clone's `make test` leaves
+    its sink running): stop it and say so. Anything else on the port is left alone."""
+    try:
+        import psutil
+    except ImportError:
+        return False
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status != psutil.CONN_LISTEN or not conn.laddr or conn.laddr.port != port \
+                or not conn.pid:
+            continue
+        try:
+            proc = psutil.Process(conn.pid)
+            cmdline = proc.cmdline()
+        except psutil.Error:
+            return False
+        if not any(arg.endswith("smtp_sink.py") for arg in cmdline) or "serve" not in cmdline:
+            return False
+        print("stopping the smtp sink of another checkout on port %s (pid %s: %s)"
+              % (port, conn.pid, " ".join(cmdline[1:])))
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except psutil.TimeoutExpired:
+            proc.kill()
+        for _ in range(50):
+            if not port_open(port):
+                return True
+            time.sleep(0.1)
+        return False
+    return False
+
+
 def start(port, directory, pidfile, logfile):
     pid = read_pid(pidfile)
     if pid and port_open(port):
         print("smtp sink already running on 127.0.0.1:%s (pid %s), mails in %s"
               % (port, pid, directory))
         return 0
-    if port_open(port):
+    if port_open(port) and not stop_foreign_sink(port):
         print("port %s is taken by another process: choose another SMTP port" % port,
               file=sys.stderr)
         return 1
