@@ -106,3 +106,29 @@ class TestSlaConfig(SlaCase):
         self.assertTrue(custom, "operations create custom plans")
         self.org.write({"support_plan_id": custom.id})
         self.assertEqual(self.customer.support_plan_id, custom)
+
+    def test_tickets_older_than_the_addon_get_their_flags(self):
+        """The demo tickets of tktit_helpdesk exist before this addon is installed: their
+        new columns are filled, so the dispatcher queue (escalated first) is right."""
+        flags = ("escalated", "sla_first_response_breached", "sla_first_response_escalated",
+                 "sla_resolution_breached", "sla_resolution_escalated", "sla_auto_closed",
+                 "sla_response_breach_count")
+        null_query = "SELECT count(*) FROM helpdesk_ticket WHERE %s" % " OR ".join(
+            "%s IS NULL" % flag for flag in flags)
+        self.env.cr.execute(null_query)
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+        old = self.create_ticket(dt(2024, 3, 4, 9), name="From before the addon")
+        escalated = self.create_ticket(dt(2024, 3, 4, 10), name="Escalated")
+        (old | escalated).write({"state": "dispatch"})
+        escalated.write({"escalated": True})
+        self.env.cr.execute("UPDATE helpdesk_ticket SET %s WHERE id = %%s" % ", ".join(
+            "%s = NULL" % flag for flag in flags), [old.id])
+        self.env["helpdesk.ticket"].init()  # what an install or upgrade runs
+        old.invalidate_cache()
+        self.env.cr.execute(null_query)
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual((old.escalated, old.sla_response_breach_count), (False, 0))
+        queue = self.env["helpdesk.ticket"].search(
+            [("id", "in", (old | escalated).ids)])
+        self.assertEqual(list(queue), [escalated, old], "the escalated ticket goes first")
