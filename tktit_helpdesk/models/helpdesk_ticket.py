@@ -141,7 +141,7 @@ class HelpdeskTicket(models.Model):
     # who spoke last, kept apart from the timestamps: a customer message and a support
     # reply can fall within the same second
     customer_awaits_reply = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True, copy=False, default=False,
         help="The customer's last message has no reply from support yet.")
     first_support_reply_on = fields.Datetime(readonly=True, copy=False)
     last_support_reply_on = fields.Datetime(readonly=True, copy=False)
@@ -353,6 +353,17 @@ class HelpdeskTicket(models.Model):
         self.env.cr.execute(
             "UPDATE helpdesk_ticket SET access_token = md5(random()::text || id::text)"
             "::uuid::text WHERE access_token IS NULL")
+
+    @api.model_cr
+    def init(self):
+        # Tickets from before customer_awaits_reply existed: derive it once from the
+        # timestamps (Odoo 11 leaves a new optional column NULL in existing rows).
+        self.env.cr.execute("""
+            UPDATE helpdesk_ticket
+               SET customer_awaits_reply = last_customer_message_on IS NOT NULL AND (
+                   last_support_reply_on IS NULL
+                   OR last_customer_message_on > last_support_reply_on)
+             WHERE customer_awaits_reply IS NULL""")
 
     # ------------------------------------------------------------ transitions
     def _check_state(self, allowed, action_label, target=None):

@@ -90,3 +90,23 @@ class TestTicket(HelpdeskCase):
         self.assertEqual(ticket.queue_id, self.queue)
         ticket.write({"specialization_id": self.spec_other.id})
         self.assertEqual(ticket.queue_id, self.queue_other)
+
+    def test_who_spoke_last_derived_for_older_tickets(self):
+        """Tickets from before customer_awaits_reply get it from their timestamps."""
+        answered, waiting, silent = self.new_ticket(), self.new_ticket(), self.new_ticket()
+        self.env.cr.execute("""
+            UPDATE helpdesk_ticket SET customer_awaits_reply = NULL,
+                   last_customer_message_on = CASE WHEN id = %(silent)s THEN NULL
+                                                   ELSE TIMESTAMP '2024-03-04 10:00:00' END,
+                   last_support_reply_on = CASE WHEN id = %(answered)s
+                                                THEN TIMESTAMP '2024-03-04 11:00:00'
+                                                ELSE TIMESTAMP '2024-03-04 09:00:00' END
+             WHERE id IN %(ids)s""", {"silent": silent.id, "answered": answered.id,
+                                      "ids": (answered | waiting | silent)._ids})
+        self.Ticket.init()  # what an upgrade runs
+        (answered | waiting | silent).invalidate_cache()
+        self.assertEqual((answered | waiting | silent).mapped("customer_awaits_reply"),
+                         [False, True, False])
+        self.env.cr.execute("SELECT count(*) FROM helpdesk_ticket "
+                            "WHERE customer_awaits_reply IS NULL")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)

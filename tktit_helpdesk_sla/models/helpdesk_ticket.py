@@ -186,6 +186,7 @@ class HelpdeskTicket(models.Model):
 
     @api.model_cr
     def init(self):
+        super(HelpdeskTicket, self).init()
         # Odoo 11 writes a new column's default into existing rows only for required
         # fields: tickets older than this addon would keep NULL flags, and NULL sorts
         # first in "escalated desc" (the dispatcher queue) and splits the SLA reports.
