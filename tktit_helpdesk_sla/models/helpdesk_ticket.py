@@ -128,7 +128,7 @@ class HelpdeskTicket(models.Model):
         help="The customer asked for a date later than the SLA deadline: shown as their "
              "wish, the SLA deadline applies.")
     sla_next_answer_due = fields.Datetime(
-        string="Next Answer Due", compute="_compute_sla_next_answer_due",
+        string="Next Answer Due", compute="_compute_sla_next_answer_due", store=True,
         help="When the customer can expect support's next answer.")
     sla_next_answer_due_display = fields.Char(
         string="Next Answer Due (customer time)",
