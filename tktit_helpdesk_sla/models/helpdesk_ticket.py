@@ -531,21 +531,29 @@ class HelpdeskTicket(models.Model):
                 # must not re-read them for the whole batch each time.
                 ticket = self.browse(ticket_id)
                 try:
-                    if manager:
-                        self.env["mail.activity"].create({
-                            "res_model_id": model_id,
-                            "res_id": ticket.id,
-                            "activity_type_id": activity_type.id,
-                            "user_id": manager.id,
-                            "summary": _("SLA missed on %s") % ticket.number,
-                            "note": tools.plaintext2html(reasons[ticket_id]),
-                            "date_deadline": fields.Date.context_today(ticket),
-                        })
-                    ticket.with_context(tktit_notification=True).message_post_with_template(
-                        template.id, composition_mode="comment", subtype_id=note.id)
+                    # a savepoint, so that a failed query does not abort the whole batch
+                    with self.env.cr.savepoint():
+                        ticket._sla_alert_qa_manager(manager, reasons[ticket_id], activity_type,
+                                                     model_id, template, note)
                 except Exception:  # one bad ticket must not block the others
                     _logger.exception("SLA escalation of ticket %s failed", ticket.number)
         return True
+
+    def _sla_alert_qa_manager(self, manager, reason, activity_type, model_id, template, note):
+        """The QA manager's activity and the escalation mail of one ticket."""
+        self.ensure_one()
+        if manager:
+            self.env["mail.activity"].create({
+                "res_model_id": model_id,
+                "res_id": self.id,
+                "activity_type_id": activity_type.id,
+                "user_id": manager.id,
+                "summary": _("SLA missed on %s") % self.number,
+                "note": tools.plaintext2html(reason),
+                "date_deadline": fields.Date.context_today(self),
+            })
+        self.with_context(tktit_notification=True).message_post_with_template(
+            template.id, composition_mode="comment", subtype_id=note.id)
 
     def _sla_get_escalation_reason(self):
         """Which deadlines were missed, and by whom (the expert, else the queue)."""
@@ -606,7 +614,9 @@ class HelpdeskTicket(models.Model):
         for ticket_id in tickets.ids:
             ticket = self.browse(ticket_id)  # own prefetch set, as in _sla_escalate
             try:
-                ticket._notify_customer("tktit_helpdesk_sla.mail_template_ticket_auto_closed")
+                with self.env.cr.savepoint():
+                    ticket._notify_customer(
+                        "tktit_helpdesk_sla.mail_template_ticket_auto_closed")
             except Exception:  # one bad ticket must not block the others
                 _logger.exception("Auto-close mail of ticket %s failed", ticket.number)
         return tickets
