@@ -6,11 +6,15 @@ from odoo import api, fields, models
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    # groups on the fields, not only on the form's page: Odoo 11 merely hides a page
+    # of another group and the web client would still read its fields, failing the
+    # whole ticket form for helpdesk users without access to timesheets
     timesheet_ids = fields.One2many(
         "account.analytic.line", "helpdesk_ticket_id", string="Timesheets",
-        domain=[("project_id", "!=", False)])
+        domain=[("project_id", "!=", False)], groups="hr_timesheet.group_hr_timesheet_user")
     total_hours = fields.Float(
         compute="_compute_total_hours", string="Hours Spent",
+        groups="hr_timesheet.group_hr_timesheet_user",
         help="Hours logged on the ticket's timesheets.")
 
     @api.depends("timesheet_ids.unit_amount")
