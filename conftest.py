@@ -34,6 +34,10 @@ def _port_open(port):
 
 
 def pytest_sessionstart(session):
+    # Debian's lessc finds its own modules there; the Makefile exports it, a direct
+    # pytest run may not (the web client's style bundle would fail to compile)
+    if os.path.isdir("/usr/share/nodejs"):
+        os.environ.setdefault("NODE_PATH", "/usr/share/nodejs")
     # odoo.tests.common reads http_port at import time, before pytest-odoo parsed the
     # configuration file: HttpCase instances are built at collection, so fix it here.
     odoo = _odoo_ready()
@@ -45,15 +49,26 @@ def pytest_sessionstart(session):
 
 
 def _warm_assets(base_url):
-    """Build the login page's asset bundles once, outside test mode, so they are stored
-    in the database for the whole session instead of being rebuilt (lessc) and rolled
-    back in every browser test."""
+    """Build the login page's and the web client's asset bundles once, outside test
+    mode, so they are stored in the database for the whole session instead of being
+    rebuilt (lessc) and rolled back in every browser test."""
     import requests
 
-    try:
-        page = requests.get(base_url + "/web/login", timeout=120)
+    def fetch_assets(session, path):
+        page = session.get(base_url + path, timeout=120)
         for url in set(re.findall(r'(?:href|src)="(/web/content/[^"]+)"', page.text)):
-            requests.get(base_url + url, timeout=120)
+            session.get(base_url + url, timeout=120)
+
+    try:
+        fetch_assets(requests.Session(), "/web/login")
+        # the backend's bundles too, for the web client journeys (demo admin, if any)
+        session = requests.Session()
+        login = session.post(base_url + "/web/session/authenticate", timeout=60, json={
+            "jsonrpc": "2.0", "method": "call", "params": {
+                "db": _odoo_ready().tools.config["db_name"],
+                "login": "admin", "password": "admin"}}).json()
+        if login.get("result", {}).get("uid"):
+            fetch_assets(session, "/web")
     except requests.RequestException as exc:  # the tests will say more
         _logger.warning("could not warm the assets: %s", exc)
 
