@@ -10,8 +10,8 @@ from odoo.addons.tktit_helpdesk.tests.common import BrowserMixin, HttpCase, Mail
 class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
 
     def settle(self, page):
-        """Wait until the page's requests (assets, images) are done before the test reads
-        the database: they share the test cursor with this thread."""
+        """Let the page finish its own requests (assets, the portal chatter's RPC) before
+        the test reads the database, so what it reads is the page's final state."""
         page.wait_for_load_state("networkidle")
         self.checkpoint()
 
