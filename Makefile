@@ -65,8 +65,8 @@ test: bootstrap sink-test
 	exit $$rc
 
 bench: bootstrap
-	@if compgen -G 'bench/*.py' >/dev/null || compgen -G 'bench/*.sh' >/dev/null; then \
-		for f in bench/*.py bench/*.sh; do [ -e "$$f" ] || continue; echo "[bench] $$f"; \
+	@if compgen -G 'bench/*_bench.py' >/dev/null || compgen -G 'bench/*.sh' >/dev/null; then \
+		for f in bench/*_bench.py bench/*.sh; do [ -e "$$f" ] || continue; echo "[bench] $$f"; \
 			case "$$f" in *.py) $(PY) "$$f";; *.sh) bash "$$f";; esac; done; \
 	else echo "[bench] no bench/ scripts yet"; fi
 

@@ -30,12 +30,13 @@ var/bench/helpdesk_peer.json.
 Usage: .venv/bin/python bench/helpdesk_peer_bench.py   (or: make bench)
 """
 import gc
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import time
+
+import scratch_db
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = [int(x) for x in os.environ.get("HELPDESK_PEER_SIZES", "50,250").split(",")]
@@ -63,66 +64,11 @@ PEERS = {
 }
 
 
-def conf_path(db):
-    return os.path.join(ROOT, "var", "odoo-%s.conf" % db)
-
-
-# ----------------------------------------------------------------- databases
-def installed_modules(db, modules):
-    result = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-d", db, "-tAc",
-         "select name from ir_module_module where state = 'installed' and name in (%s)"
-         % ", ".join("'%s'" % m for m in modules)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True)
-    if result.returncode != 0:
-        return set()
-    return set(result.stdout.split())
-
-
-def sources_digest(dirs):
-    digest = hashlib.sha1()
-    for top in dirs:
-        for base, subdirs, files in sorted(os.walk(os.path.join(ROOT, top))):
-            # tests, translations and docs do not change the installed schema or data
-            subdirs[:] = sorted(d for d in subdirs
-                                if d not in ("__pycache__", "tests", "i18n", "readme"))
-            for name in sorted(files):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                path = os.path.join(base, name)
-                digest.update(os.path.relpath(path, ROOT).encode())
-                with open(path, "rb") as f:
-                    digest.update(f.read())
-    return digest.hexdigest()
-
-
 def prepare_database(peer):
     spec = PEERS[peer]
-    db = spec["db"]
-    assert db.startswith("bench_"), db
-    conf = conf_path(db)
-    subprocess.run([os.path.join(ROOT, "scripts", "write_config.sh"), conf, db, HTTP_PORT,
-                    SMTP_PORT, os.path.join(ROOT, "var", "log", "bench-%s.log" % db)],
-                   check=True)
-    stamp = os.path.join(OUT_DIR, "%s.sources" % db)
-    digest = sources_digest(spec["sources"]) if spec["sources"] else ""
-    previous = open(stamp).read().strip() if os.path.exists(stamp) else None
-    missing = set(spec["modules"]) - installed_modules(db, spec["modules"])
-    if missing:
-        action, what = "-i", ",".join(spec["modules"])
-        print("[bench] installing %s (no demo) into scratch database %s ..." % (what, db),
-              flush=True)
-    elif spec["sources"] and digest != previous:
-        action, what = "-u", ",".join(spec["modules"])
-        print("[bench] sources changed: updating %s in %s ..." % (what, db), flush=True)
-    else:
-        return
-    subprocess.run([os.path.join(ROOT, "scripts", "odoo"), "-c", conf, "-d", db, action, what,
-                    "--without-demo=all", "--stop-after-init", "--log-level=warn"],
-                   check=True, timeout=INSTALL_TIMEOUT)
-    os.makedirs(OUT_DIR, exist_ok=True)
-    with open(stamp, "w") as f:
-        f.write(digest + "\n")
+    assert spec["db"].startswith("bench_"), spec["db"]
+    scratch_db.prepare(spec["db"], spec["modules"], spec["sources"], HTTP_PORT, SMTP_PORT,
+                       timeout=INSTALL_TIMEOUT)
 
 
 # ----------------------------------------------------------- in the worker
@@ -221,7 +167,7 @@ def measure(peer_name):
     import odoo
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config(["-c", conf_path(db), "--log-level=warn"])
+    odoo.tools.config.parse_config(["-c", scratch_db.conf_path(db), "--log-level=warn"])
     process = psutil.Process()
     registry = odoo.registry(db)
     results = {"db": db, "modules": spec["modules"], "sizes": {}}

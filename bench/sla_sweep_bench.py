@@ -2,8 +2,8 @@
 """Benchmark of the SLA sweep cron (tktit_helpdesk_sla) over many open tickets.
 
 Creates a scratch database (default ``sla_bench``; env SLA_BENCH_DB) with tktit_helpdesk_sla
-installed without demo data when it is missing, then, inside one transaction that is rolled
-back at the end:
+installed without demo data when it is missing (upgraded when the addons changed), then,
+inside one transaction that is rolled back at the end:
 
 1. inserts N open tickets with one SQL INSERT (10,000 then 100,000; env SLA_BENCH_SIZES),
    with deadlines spread around now so that some first responses are breached, some clocks
@@ -16,38 +16,20 @@ back at the end:
 Usage: .venv/bin/python bench/sla_sweep_bench.py   (or: make bench)
 """
 import os
-import subprocess
 import sys
 import time
 from datetime import datetime
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import scratch_db
+
 DB = os.environ.get("SLA_BENCH_DB", "sla_bench")
 SIZES = [int(x) for x in os.environ.get("SLA_BENCH_SIZES", "10000,100000").split(",")]
-CONF = os.path.join(ROOT, "var", "odoo-%s.conf" % DB)
-
-
-def sh(*args, **kwargs):
-    return subprocess.run(args, check=True, **kwargs)
-
-
-def module_installed():
-    result = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-d", DB, "-tAc",
-         "select state from ir_module_module where name = 'tktit_helpdesk_sla'"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True)
-    return result.returncode == 0 and result.stdout.strip() == "installed"
+CONF = scratch_db.conf_path(DB)
 
 
 def prepare_database():
-    sh(os.path.join(ROOT, "scripts", "write_config.sh"), CONF, DB, "8299", "2599",
-       os.path.join(ROOT, "var", "log", "bench-%s.log" % DB))
-    if module_installed():
-        return
-    print("[bench] installing tktit_helpdesk_sla (no demo) into scratch database %s ..." % DB,
-          flush=True)
-    sh(os.path.join(ROOT, "scripts", "odoo"), "-c", CONF, "-d", DB, "-i", "tktit_helpdesk_sla",
-       "--without-demo=all", "--stop-after-init", "--log-level=warn")
+    scratch_db.prepare(DB, ["tktit_helpdesk_sla"], ["tktit_helpdesk", "tktit_helpdesk_sla"],
+                       "8299", "2599")
 
 
 INSERT_SQL = """
