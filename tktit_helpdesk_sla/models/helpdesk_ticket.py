@@ -178,10 +178,14 @@ class HelpdeskTicket(models.Model):
 
     # a compute of its own: lists and kanban show the raw date, only the portal page
     # pays for the locale and time zone formatting
-    @api.depends("sla_next_answer_due", "partner_id.tz", "partner_id.lang")
+    @api.depends("sla_next_answer_due", "state", "partner_id.tz", "partner_id.lang")
     def _compute_sla_next_answer_due_display(self):
         for ticket in self:
             due = ticket.sla_next_answer_due
+            # while we wait on the customer, no answer is due to them (operations still
+            # see the first response deadline in the backend)
+            if ticket.state in CUSTOMER_WAITING_STATES:
+                due = False
             ticket.sla_next_answer_due_display = due and ticket._sla_format_for_customer(due)
 
     @api.model_cr

@@ -211,6 +211,12 @@ class TestSlaClocks(SlaCase):
         self.assertEqual(ticket.sla_next_answer_due, s(2024, 3, 5, 14))
         self.assertEqual(ticket.sla_next_answer_due_display,
                          "Tuesday 5 March 2024, 17:30 (+0330)")
+        for waiting in ("scoping", "awaiting_customer", "delivered"):
+            self.set_state(ticket, dt(2024, 3, 4, 10), waiting)
+            self.assertFalse(ticket.sla_next_answer_due_display,
+                             "%s: the customer is not told an answer is due" % waiting)
+        self.set_state(ticket, dt(2024, 3, 4, 11), "in_progress")
+        self.assertTrue(ticket.sla_next_answer_due_display)
 
     def test_recompute_query_count_is_constant(self):
         """Recomputing the clocks after a customer message costs the same number of queries
