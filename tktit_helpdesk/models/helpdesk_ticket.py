@@ -347,23 +347,30 @@ class HelpdeskTicket(models.Model):
 
     @api.model_cr_context
     def _init_column(self, column_name):
-        # Existing rows each get their own token, not one shared default.
-        if column_name != "access_token":
-            return super(HelpdeskTicket, self)._init_column(column_name)
-        self.env.cr.execute(
-            "UPDATE helpdesk_ticket SET access_token = md5(random()::text || id::text)"
-            "::uuid::text WHERE access_token IS NULL")
-
-    @api.model_cr
-    def init(self):
-        # Tickets from before customer_awaits_reply existed: derive it once from the
-        # timestamps (Odoo 11 leaves a new optional column NULL in existing rows).
-        self.env.cr.execute("""
-            UPDATE helpdesk_ticket
-               SET customer_awaits_reply = last_customer_message_on IS NOT NULL AND (
-                   last_support_reply_on IS NULL
-                   OR last_customer_message_on > last_support_reply_on)
-             WHERE customer_awaits_reply IS NULL""")
+        """Values of a column new to existing tickets (this addon's or a sub-addon's),
+        run once, when an install or upgrade adds the column."""
+        cr = self.env.cr
+        field = self._fields[column_name]
+        if column_name == "access_token":
+            # each ticket its own token, not one shared default
+            cr.execute(
+                "UPDATE helpdesk_ticket SET access_token = md5(random()::text || id::text)"
+                "::uuid::text WHERE access_token IS NULL")
+        elif column_name == "customer_awaits_reply":
+            # who spoke last, as the timestamps tell it
+            cr.execute("""
+                UPDATE helpdesk_ticket
+                   SET customer_awaits_reply = last_customer_message_on IS NOT NULL AND (
+                       last_support_reply_on IS NULL
+                       OR last_customer_message_on > last_support_reply_on)
+                 WHERE customer_awaits_reply IS NULL""")
+        elif field.type == "boolean" and field.default and not field.default(self):
+            # Odoo 11 leaves a False boolean NULL ("the same as NULL"), but NULL sorts
+            # first in "escalated desc" (the dispatcher queue) and groups apart in reports
+            cr.execute('UPDATE helpdesk_ticket SET "%s" = FALSE WHERE "%s" IS NULL'
+                       % (column_name, column_name))
+        else:
+            super(HelpdeskTicket, self)._init_column(column_name)
 
     # ------------------------------------------------------------ transitions
     def _check_state(self, allowed, action_label, target=None):

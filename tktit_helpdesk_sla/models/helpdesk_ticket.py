@@ -188,27 +188,6 @@ class HelpdeskTicket(models.Model):
                 due = False
             ticket.sla_next_answer_due_display = due and ticket._sla_format_for_customer(due)
 
-    @api.model_cr
-    def init(self):
-        super(HelpdeskTicket, self).init()
-        # Odoo 11 writes a new column's default into existing rows only for required
-        # fields: tickets older than this addon would keep NULL flags, and NULL sorts
-        # first in "escalated desc" (the dispatcher queue) and splits the SLA reports.
-        self.env.cr.execute("""
-            UPDATE helpdesk_ticket
-               SET escalated = COALESCE(escalated, FALSE),
-                   sla_first_response_breached = COALESCE(sla_first_response_breached, FALSE),
-                   sla_first_response_escalated = COALESCE(sla_first_response_escalated, FALSE),
-                   sla_resolution_breached = COALESCE(sla_resolution_breached, FALSE),
-                   sla_resolution_escalated = COALESCE(sla_resolution_escalated, FALSE),
-                   sla_auto_closed = COALESCE(sla_auto_closed, FALSE),
-                   sla_response_breach_count = COALESCE(sla_response_breach_count, 0)
-             WHERE escalated IS NULL OR sla_first_response_breached IS NULL
-                OR sla_first_response_escalated IS NULL OR sla_resolution_breached IS NULL
-                OR sla_resolution_escalated IS NULL OR sla_auto_closed IS NULL
-                OR sla_response_breach_count IS NULL
-        """)
-
     # ---------------------------------------------------------------------- CRUD
     @api.model
     def create(self, vals):
