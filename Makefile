@@ -13,7 +13,11 @@ TEST_SMTP_PORT ?= 2526
 ADDONS ?= tktit_helpdesk,tktit_helpdesk_sla,tktit_helpdesk_billing
 # extra pytest arguments, e.g. make test PYTEST_ARGS="-x -k portal"
 PYTEST_ARGS ?=
+# what `make lint` runs pylint-odoo on (OCA lints addons; tests/ is our pytest harness)
+LINT_ADDONS ?= $(subst $(comma),$(space),$(ADDONS))
 
+comma := ,
+space := $(empty) $(empty)
 ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
@@ -28,8 +32,8 @@ export NODE_PATH := /usr/share/nodejs
 
 help:
 	@echo "make run    install what is missing, create/upgrade DB '$(DB)' with demo data, serve on http://localhost:$(PORT)"
-	@echo "make test   same set-up, fresh DB '$(TEST_DB)', run the whole pytest suite"
-	@echo "make lint   flake8;  make bench   run bench/ scripts"
+	@echo "make test   make lint, then the same set-up, fresh DB '$(TEST_DB)', run the whole pytest suite"
+	@echo "make lint   flake8, README.rst check, pylint-odoo with OCA's 11.0 checks;  make bench   run bench/ scripts"
 	@echo "variables:  DB PORT SMTP_PORT TEST_DB TEST_PORT TEST_SMTP_PORT PYTEST_ARGS"
 
 bootstrap:
@@ -53,7 +57,7 @@ run: bootstrap sink-run
 	@echo
 	@exec scripts/odoo -c $(RUN_CONF) -d $(DB)
 
-test: bootstrap sink-test
+test: bootstrap lint sink-test
 	@scripts/write_config.sh $(TEST_CONF) $(TEST_DB) $(TEST_PORT) $(TEST_SMTP_PORT) $(TEST_LOG)
 	@BASE_URL=http://127.0.0.1:$(TEST_PORT) scripts/setup_db.sh $(TEST_CONF) $(TEST_DB) $(ADDONS) \
 		$(TEST_PORT) $(TEST_SMTP_PORT) $(ROOT)/var/log/install-$(TEST_DB).log --fresh
@@ -70,8 +74,17 @@ bench: bootstrap
 			case "$$f" in *.py) $(PY) "$$f";; *.sh) bash "$$f";; esac; done; \
 	else echo "[bench] no bench/ scripts yet"; fi
 
+# flake8 (setup.cfg); pylint-odoo the OCA way: .pylintrc (every check) as a report that
+# never fails, then .pylintrc-mandatory (OCA's blocking checks), which fails on any message;
+# last, each README.rst must match its readme/ fragments (scripts/gen_readme.py writes it).
 lint: bootstrap
 	@$(VENV)/bin/flake8 && echo "[lint] flake8 clean"
+	@echo "[lint] pylint-odoo, all checks (.pylintrc, report only)"
+	@$(VENV)/bin/pylint --load-plugins=pylint_odoo --rcfile=.pylintrc --exit-zero $(LINT_ADDONS)
+	@echo "[lint] pylint-odoo, mandatory checks (.pylintrc-mandatory)"
+	@$(VENV)/bin/pylint --load-plugins=pylint_odoo --rcfile=.pylintrc-mandatory $(LINT_ADDONS) \
+		&& echo "[lint] pylint-odoo clean (OCA 11.0 mandatory checks)"
+	@$(PY) scripts/gen_readme.py --check $(LINT_ADDONS)
 
 stop-sinks:
 	-@$(PY) scripts/smtp_sink.py stop --port $(SMTP_PORT)
