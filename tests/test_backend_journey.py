@@ -5,6 +5,7 @@ artifacts/screenshots/backend_*.png."""
 from odoo.tests.common import at_install, post_install
 
 from odoo.addons.tktit_helpdesk.tests.common import BrowserMixin, HttpCase, MailSinkMixin
+from odoo.addons.tktit_helpdesk.tests.fixtures import demo_staff, make_ticket
 
 
 @at_install(False)
@@ -29,15 +30,14 @@ class TestBackendJourney(MailSinkMixin, BrowserMixin, HttpCase):
         ref = self.env.ref
         expert = ref("tktit_helpdesk.user_expert_net_demo")
         expert.helpdesk_available = True
-        ticket = self.env["helpdesk.ticket"].create({
-            "name": "Core switch fan alarm",
-            "partner_id": ref("tktit_helpdesk.partner_customer_acme_demo").id,
-            "technology_id": ref("tktit_helpdesk.technology_network").id,
-            "specialization_id": ref("tktit_helpdesk.specialization_network_lan").id,
-            "priority": "4",
-        })
-        ticket.action_send_to_dispatch()
-        self.assertEqual(ticket.queue_id._find_best_expert(), expert)
+        ticket = make_ticket(
+            self.env, ref("tktit_helpdesk.partner_customer_acme_demo"),
+            ref("tktit_helpdesk.technology_network"),
+            ref("tktit_helpdesk.specialization_network_lan"),
+            state="dispatch", staff=demo_staff(self.env),
+            name="Core switch fan alarm", priority="4")
+        self.assertEqual(ticket.queue_id._find_best_expert(), expert,
+                         "the demo network expert must be the queue's best expert here")
         self.mail_sink.flush(self.env)
         dispatch_action = ref("tktit_helpdesk.helpdesk_ticket_action_dispatch")
 
@@ -50,7 +50,8 @@ class TestBackendJourney(MailSinkMixin, BrowserMixin, HttpCase):
         self.screenshot(page, "backend_01_dispatcher_queue")
         row.click()
         page.wait_for_selector(".o_form_view .o_statusbar_status")
-        self.assertIn(ticket.number, page.inner_text(".o_form_view"))
+        self.assertIn(ticket.number, page.inner_text(".o_form_view"),
+                      "the ticket form must show the ticket number")
         self.assert_no_error_dialog(page)
         page.click(".o_form_statusbar button:has-text('Assign Expert')")
         dialog = page.wait_for_selector(".modal:has(button:has-text('Assign'))")
@@ -65,7 +66,8 @@ class TestBackendJourney(MailSinkMixin, BrowserMixin, HttpCase):
         self.assert_no_error_dialog(page)
         self.screenshot(page, "backend_03_assigned")
         self.checkpoint()
-        self.assertEqual((ticket.state, ticket.user_id), ("in_progress", expert))
+        self.assertEqual((ticket.state, ticket.user_id), ("in_progress", expert),
+                         "after the wizard the ticket must be in progress with the proposed expert")
         mails = [m for m in self.mail_sink.flush(self.env)
                  if "alice@acme.example" in m.to and ticket.number in m.subject]
         self.assertEqual(len(mails), 1, "the customer hears of the assignment")
@@ -78,6 +80,7 @@ class TestBackendJourney(MailSinkMixin, BrowserMixin, HttpCase):
         self.screenshot(page, "backend_04_expert_kanban")
         card.click()
         page.wait_for_selector(".o_form_view .o_form_statusbar")
-        self.assertTrue(page.is_visible(".o_form_statusbar button:has-text('Work Completed')"))
+        self.assertTrue(page.is_visible(".o_form_statusbar button:has-text('Work Completed')"),
+                        "the assigned expert must see the Work Completed button")
         self.assert_no_error_dialog(page)
         self.screenshot(page, "backend_05_expert_form")

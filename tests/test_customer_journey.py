@@ -3,6 +3,7 @@ talk to the expert, answer the delivery. Screenshots land in artifacts/screensho
 from odoo.tests.common import at_install, post_install
 
 from odoo.addons.tktit_helpdesk.tests.common import BrowserMixin, HttpCase, MailSinkMixin
+from odoo.addons.tktit_helpdesk.tests.fixtures import demo_staff, make_ticket
 
 
 @at_install(False)
@@ -31,14 +32,17 @@ class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
         ticket = self.env["helpdesk.ticket"].search(
             [("name", "=", "Projector does not power on")])
         self.assertEqual(len(ticket), 1, "the ticket was created")
-        self.assertIn("/my/ticket/%s" % ticket.id, page.url)
-        self.assertIn(ticket.number, page.inner_text(".o_tktit_flash"))
+        self.assertIn("/my/ticket/%s" % ticket.id, page.url,
+                      "the customer must land on the new ticket's page: %s" % page.url)
+        self.assertIn(ticket.number, page.inner_text(".o_tktit_flash"),
+                      "the confirmation banner must name the new ticket")
         self.screenshot(page, "journey_02_ticket_page")
 
         page.goto("/my/tickets")
         row = page.locator("table.o_tktit_ticket_table tr", has_text=ticket.number)
         self.assertEqual(row.count(), 1, "the new ticket is listed")
-        self.assertIn("Awaiting Response", row.inner_text())
+        self.assertIn("Awaiting Response", row.inner_text(),
+                      "the new ticket must show the portal words 'Awaiting Response'")
         self.screenshot(page, "journey_03_my_tickets")
 
         mails = self.mail_sink.flush(self.env)
@@ -54,16 +58,20 @@ class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
                   "Is the VPN tunnel renegotiating every hour?")
         with page.expect_navigation():
             page.click("form.o_tktit_talk_to_expert button[type=submit]")
-        self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"))
-        self.assertIn("renegotiating", page.inner_text(".o_tktit_thread"))
+        self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"),
+                      "the customer must be told the message was sent to the expert")
+        self.assertIn("renegotiating", page.inner_text(".o_tktit_thread"),
+                      "the message must appear in the Talk To Expert thread")
         self.screenshot(page, "journey_04_talk_to_expert")
         self.settle(page)
         self.assertTrue(progress.message_ids.filtered(
-            lambda m: "renegotiating" in (m.body or "")))
+            lambda m: "renegotiating" in (m.body or "")),
+                        "the customer's message must be stored on the ticket")
 
         # Globex's delivered ticket is not Acme's: the customer cannot open it
         page.goto("/my/ticket/%s" % ticket.id)
-        self.assertNotIn(ticket.number, page.content())
+        self.assertNotIn(ticket.number, page.content(),
+                         "another organisation's ticket must not open for the customer")
 
         page2 = self.new_page()
         self.login(page2, "customer.globex", "customer.globex",
@@ -71,74 +79,85 @@ class TestCustomerJourney(MailSinkMixin, BrowserMixin, HttpCase):
         self.screenshot(page2, "journey_05_delivered")
         with page2.expect_navigation():
             page2.click("form.o_tktit_confirm_yes button[type=submit]")
-        self.assertIn("your ticket is closed", page2.inner_text(".o_tktit_flash"))
+        self.assertIn("your ticket is closed", page2.inner_text(".o_tktit_flash"),
+                      "confirming satisfaction must tell the customer the ticket is closed")
         self.screenshot(page2, "journey_06_closed")
         self.settle(page2)
-        self.assertEqual((ticket.state, ticket.satisfaction), ("closed", "satisfied"))
+        self.assertEqual((ticket.state, ticket.satisfaction), ("closed", "satisfied"),
+                         "a satisfied confirmation must close the ticket as satisfied")
 
     def test_answer_clarification_in_talk_to_expert(self):
         ticket = self.env.ref("tktit_helpdesk.ticket_scoping_demo")
-        self.assertEqual(ticket.state, "scoping")
+        self.assertEqual(ticket.state, "scoping",
+                         "the demo ticket must be waiting for the customer's clarification")
         page = self.new_page()
         self.login(page, "customer.acme", "customer.acme", redirect="/my/ticket/%s" % ticket.id)
         self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
-                         "Awaiting Customer")
+                         "Awaiting Customer",
+                         "a ticket in scoping must show the portal words 'Awaiting Customer'")
         self.assertTrue(page.is_visible(".o_tktit_scoping"), "the page asks for details")
         self.screenshot(page, "journey_07_clarification_asked")
         page.fill("form.o_tktit_talk_to_expert textarea[name=message]",
                   "The backups of the Paris file server, about 2 TB.")
         with page.expect_navigation():
             page.click("form.o_tktit_talk_to_expert button[type=submit]")
-        self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"))
+        self.assertIn("sent to the expert", page.inner_text(".o_tktit_flash"),
+                      "the customer must be told the answer was sent to the expert")
         self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
-                         "Awaiting Response")
-        self.assertFalse(page.is_visible(".o_tktit_scoping"))
-        self.assertIn("Paris file server", page.inner_text(".o_tktit_thread"))
+                         "Awaiting Response",
+                         "once the customer answered, the ticket must show 'Awaiting Response'")
+        self.assertFalse(page.is_visible(".o_tktit_scoping"),
+                         "once the customer answered, the page must stop asking for details")
+        self.assertIn("Paris file server", page.inner_text(".o_tktit_thread"),
+                      "the answer must appear in the Talk To Expert thread")
         self.screenshot(page, "journey_08_clarification_answered")
         self.settle(page)
         self.assertEqual(ticket.state, "new", "back to operations")
         answer = ticket.message_ids.filtered(lambda m: "Paris file server" in (m.body or ""))
         self.assertEqual(answer.author_id, self.env.ref(
-            "tktit_helpdesk.partner_customer_acme_demo"))
+            "tktit_helpdesk.partner_customer_acme_demo"),
+                         "the clarification must be authored by the customer's contact")
 
     def test_something_is_missing_on_delivery(self):
-        expert = self.env.ref("tktit_helpdesk.user_expert_net_demo")
-        dispatcher = self.env.ref("tktit_helpdesk.user_dispatcher_demo")
-        ticket = self.env["helpdesk.ticket"].create({
-            "name": "Guest Wi-Fi for the lobby",
-            "partner_id": self.env.ref("tktit_helpdesk.partner_customer_acme_demo").id,
-            "technology_id": self.env.ref("tktit_helpdesk.technology_network").id,
-            "specialization_id": self.env.ref("tktit_helpdesk.specialization_network_lan").id,
-        })
-        ticket.action_send_to_dispatch()
-        ticket.action_assign(expert)
-        ticket.write({"resolution": "<p>Guest SSID created on the lobby access points.</p>"})
-        ticket.action_work_completed()
-        ticket.action_qc_approve()
-        ticket.action_final_approve()
-        self.assertEqual(ticket.state, "delivered")
+        ref = self.env.ref
+        staff = demo_staff(self.env)
+        expert, dispatcher = staff.expert_1, staff.operator
+        ticket = make_ticket(
+            self.env, ref("tktit_helpdesk.partner_customer_acme_demo"),
+            ref("tktit_helpdesk.technology_network"),
+            ref("tktit_helpdesk.specialization_network_lan"),
+            state="delivered", staff=staff, name="Guest Wi-Fi for the lobby",
+            resolution="<p>Guest SSID created on the lobby access points.</p>")
+        self.assertEqual(ticket.state, "delivered", "the fixture must walk the ticket to delivered")
 
         page = self.new_page()
         self.login(page, "customer.acme", "customer.acme", redirect="/my/ticket/%s" % ticket.id)
         self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
-                         "Awaiting Customer")
-        self.assertIn("Guest SSID", page.inner_text(".o_tktit_resolution"))
+                         "Awaiting Customer",
+                         "a delivered ticket must show the portal words 'Awaiting Customer'")
+        self.assertIn("Guest SSID", page.inner_text(".o_tktit_resolution"),
+                      "the delivered ticket's page must show the resolution")
         page.fill("form.o_tktit_confirm_no textarea[name=comment]",
                   "The captive portal page is still missing.")
         self.screenshot(page, "journey_09_something_missing")
         with page.expect_navigation():
             page.click("form.o_tktit_confirm_no button[type=submit]")
-        self.assertIn("will follow up", page.inner_text(".o_tktit_flash"))
+        self.assertIn("will follow up", page.inner_text(".o_tktit_flash"),
+                      "the customer must be told operations will follow up")
         self.assertEqual(page.inner_text(".o_tktit_ticket .o_tktit_status").strip(),
-                         "In Progress")
+                         "In Progress",
+                         "a dissatisfied answer must put the ticket back 'In Progress'")
         self.assertFalse(page.is_visible(".o_tktit_confirm"), "no second answer to give")
         self.screenshot(page, "journey_10_back_to_expert")
         self.settle(page)
         self.assertEqual((ticket.state, ticket.satisfaction, ticket.user_id),
-                         ("in_progress", "dissatisfied", expert))
-        self.assertEqual(ticket.customer_feedback, "The captive portal page is still missing.")
+                         ("in_progress", "dissatisfied", expert),
+                         "a dissatisfied answer must return the ticket to its expert")
+        self.assertEqual(ticket.customer_feedback, "The captive portal page is still missing.",
+                         "the customer's comment must be kept on the ticket")
         followup = ticket.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(
             "tktit_helpdesk.mail_activity_customer_followup"))
         self.assertEqual(followup.user_id, dispatcher, "operations call the customer")
         self.assertTrue(ticket.activity_ids.filtered(
-            lambda a: a.user_id == expert and "not satisfied" in (a.summary or "")))
+            lambda a: a.user_id == expert and "not satisfied" in (a.summary or "")),
+                        "the expert must get an activity saying the customer is not satisfied")

@@ -2,24 +2,26 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests.common import SavepointCase
 
+from odoo.addons.tktit_helpdesk.tests.fixtures import make_organisation, make_ticket
+
 
 class TestTicketTimesheet(SavepointCase):
 
     @classmethod
     def setUpClass(cls):
         super(TestTicketTimesheet, cls).setUpClass()
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Billing Test Customer", "email": "billing.customer@example.com"})
-        cls.project = cls.env["project.project"].create({"name": "Billing Test Project"})
-        cls.employee = cls.env["hr.employee"].create({
+        env = cls.env
+        _org, customer = make_organisation(
+            env, "Billing Test Org", "billing.customer", email="billing.customer@example.com",
+            contact="Billing Test Customer")
+        cls.customer = customer.partner_id
+        cls.project = env["project.project"].create({"name": "Billing Test Project"})
+        cls.employee = env["hr.employee"].create({
             "name": "Billing Test Expert"})
-        Ticket = cls.env["helpdesk.ticket"]
-        cls.ticket = Ticket.create({
-            "name": "Printer on fire", "partner_id": cls.customer.id,
-            "project_id": cls.project.id})
-        cls.other_ticket = Ticket.create({
-            "name": "Scanner jammed", "partner_id": cls.customer.id,
-            "project_id": cls.project.id})
+        cls.ticket = make_ticket(env, cls.customer, name="Printer on fire",
+                                 project_id=cls.project.id)
+        cls.other_ticket = make_ticket(env, cls.customer, name="Scanner jammed",
+                                       project_id=cls.project.id)
 
     def _log(self, ticket, hours):
         return self.env["account.analytic.line"].create({
@@ -37,8 +39,10 @@ class TestTicketTimesheet(SavepointCase):
         self._log(self.other_ticket, 4.0)
         tickets = self.ticket | self.other_ticket
         tickets.invalidate_cache()
-        self.assertEqual(len(self.ticket.timesheet_ids), 2, "both lines are on the ticket")
-        self.assertAlmostEqual(self.ticket.total_hours, 3.75, msg="1.5 h + 2.25 h")
+        self.assertEqual(len(self.ticket.timesheet_ids), 2,
+                         "both timesheet lines logged on the ticket must be listed on it")
+        self.assertAlmostEqual(self.ticket.total_hours, 3.75,
+                               msg="the ticket's total must be 1.5 h + 2.25 h")
         self.assertAlmostEqual(self.other_ticket.total_hours, 4.0,
                                msg="another ticket's hours are not mixed in")
         self.assertEqual(self.ticket.timesheet_ids.mapped("account_id"),
