@@ -15,6 +15,7 @@
     "external_dependencies": {"python": ["pytz", "babel"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/helpdesk_sla_security.xml",
         "data/resource_calendar_data.xml",
         "data/helpdesk_support_plan_data.xml",
         "data/ir_config_parameter_data.xml",

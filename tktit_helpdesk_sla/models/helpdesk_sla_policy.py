@@ -38,10 +38,11 @@ class HelpdeskSlaPolicy(models.Model):
             for fname in ("first_response_hours", "response_hours", "resolution_hours"):
                 if policy[fname] <= 0:
                     raise ValidationError(_(
-                        "%s of the %s policy of plan %s must be more than zero hours "
-                        "(got %s).") % (
-                        self._fields[fname].string, policy._get_priority_label(),
-                        policy.plan_id.name, policy[fname]))
+                        "%(target)s of the %(priority)s policy of plan %(plan)s must be "
+                        "more than zero hours (got %(hours)s).") % {
+                        "target": self._fields[fname].string,
+                        "priority": policy._get_priority_label(),
+                        "plan": policy.plan_id.name, "hours": policy[fname]})
 
     @api.multi
     def name_get(self):

@@ -3,6 +3,11 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import PRIORITIES
+
+# What the customer's ticket form offers by default (Normal): every plan must offer it.
+CUSTOMER_DEFAULT_PRIORITY = "1"
+
 
 class HelpdeskSupportPlan(models.Model):
     """What an organisation is promised: business hours and one SLA policy per priority.
@@ -33,6 +38,10 @@ class HelpdeskSupportPlan(models.Model):
         "res.company", default=lambda self: self.env["res.company"]._company_default_get(
             "helpdesk.support.plan"))
     description = fields.Text()
+    portal_max_priority = fields.Selection(
+        PRIORITIES, string="Highest Priority for Customers", required=True, default="3",
+        help="The highest priority this plan's customers may choose when they open a "
+             "ticket (from Low up to it; Normal at least). Triage may set any priority.")
     partner_count = fields.Integer(compute="_compute_partner_count", string="Organisations")
 
     @api.multi
@@ -53,6 +62,16 @@ class HelpdeskSupportPlan(models.Model):
                     % plan.name)
         # Raises a clear error for calendars without working time.
         self.mapped("calendar_id")._get_business_calendars()
+
+    @api.constrains("portal_max_priority")
+    def _check_portal_max_priority(self):
+        labels = dict(self._fields["portal_max_priority"]._description_selection(self.env))
+        for plan in self:
+            if plan.portal_max_priority < CUSTOMER_DEFAULT_PRIORITY:
+                raise ValidationError(_(
+                    "Support plan %(plan)s must let its customers choose at least the "
+                    "%(priority)s priority, the default of their ticket form.") % {
+                    "plan": plan.name, "priority": labels[CUSTOMER_DEFAULT_PRIORITY]})
 
     @api.constrains("is_default", "active")
     def _check_default_active(self):

@@ -13,11 +13,15 @@ from datetime import timedelta
 
 import babel.dates
 import pytz
+from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import (
     CUSTOMER_WAITING_STATES, DONE_STATES)
+
+from . import sla_clock
 
 _logger = logging.getLogger(__name__)
 
@@ -27,26 +31,62 @@ SLA_STATES = [
     ("breached", "Breached"),
     ("met", "Met"),
 ]
-# Share of a clock's business time after which the ticket is at risk.
-AT_RISK_RATIO = 0.8
 PARAM_AUTO_CLOSE_HOURS = "tktit_helpdesk_sla.auto_close_hours"
 PARAM_BATCH_SIZE = "tktit_helpdesk_sla.sweep_batch_size"
 DEFAULT_AUTO_CLOSE_HOURS = 48.0
 DEFAULT_BATCH_SIZE = 200
+# More tickets than this in one action_sla_recompute is a manager's job (or the cron's).
+RECOMPUTE_MAX_IDS = 1000
+OPERATIONS = "tktit_helpdesk.group_helpdesk_user"
 # Writing any of these recomputes the SLA clocks of the ticket.
 SLA_TRIGGER_FIELDS = frozenset([
     "state", "priority", "target_date", "partner_id", "sla_start_on",
     "last_customer_message_on", "last_support_reply_on", "first_support_reply_on",
     "customer_awaits_reply",
 ])
-SLA_RESULT_FIELDS = [
-    "sla_plan_id", "sla_policy_id", "sla_start_on", "first_response_deadline",
-    "next_response_deadline", "resolution_deadline", "sla_resolution_used_minutes",
-    "sla_resolution_resumed_on", "sla_at_risk_on", "sla_state",
-    "sla_first_response_breached", "sla_resolution_breached",
-    "sla_response_breached_deadline", "sla_response_breach_count",
-    "sla_first_response_hours", "sla_resolution_hours",
+# Keys of the pure clock computation (sla_clock) and the ticket fields that store them.
+CLOCK_FIELDS = [
+    ("start", "sla_start_on"),
+    ("first_deadline", "first_response_deadline"),
+    ("next_deadline", "next_response_deadline"),
+    ("deadline", "resolution_deadline"),
+    ("used_minutes", "sla_resolution_used_minutes"),
+    ("resumed_on", "sla_resolution_resumed_on"),
+    ("at_risk_on", "sla_at_risk_on"),
+    ("sla_state", "sla_state"),
+    ("first_breached", "sla_first_response_breached"),
+    ("resolution_breached", "sla_resolution_breached"),
+    ("response_breached_deadline", "sla_response_breached_deadline"),
+    ("response_breach_count", "sla_response_breach_count"),
+    ("first_response_hours", "sla_first_response_hours"),
+    ("resolution_hours", "sla_resolution_hours"),
 ]
+CLOCK_DATETIME_FIELDS = frozenset([
+    "sla_start_on", "first_response_deadline", "next_response_deadline",
+    "resolution_deadline", "sla_resolution_resumed_on", "sla_at_risk_on",
+    "sla_response_breached_deadline",
+])
+# What _sla_recompute writes. Only sla_start_on is a trigger too, and the recompute writes
+# it only while it is empty (tickets older than the addon): the recompute that write
+# triggers finds nothing left to change (the clocks are a fixed point, see sla_clock).
+SLA_RESULT_FIELDS = frozenset(
+    ["sla_plan_id", "sla_policy_id"] + [fname for _key, fname in CLOCK_FIELDS])
+# Booleans of this addon whose False must be stored, not left NULL, on existing tickets.
+SLA_BOOLEAN_COLUMNS = frozenset([
+    "escalated", "sla_first_response_breached", "sla_first_response_escalated",
+    "sla_resolution_breached", "sla_resolution_escalated", "sla_auto_closed",
+    "sla_alert_pending",
+])
+# The SLA's own bookkeeping: written by the clocks (as superuser) and the sweep (SQL), by
+# no one else but a helpdesk manager; operations may not hide a breach or an escalation.
+SLA_BOOKKEEPING_FIELDS = SLA_RESULT_FIELDS | SLA_BOOLEAN_COLUMNS | frozenset([
+    "escalated_on", "sla_escalation_reason", "sla_response_escalated_deadline",
+    "sla_sweep_failed_on",
+])
+# Context key set by the auto-close of the sweep on its own action_close() call; its value
+# is a Python object, which an RPC caller cannot put in a context.
+AUTO_CLOSE_KEY = "tktit_sla_auto_close"
+_AUTO_CLOSE_TOKEN = object()
 
 
 def _to_dt(value):
@@ -101,6 +141,15 @@ class HelpdeskTicket(models.Model):
              "its queue.")
     escalated_on = fields.Datetime(readonly=True, copy=False)
     sla_escalation_reason = fields.Text(string="Escalation Reason", readonly=True, copy=False)
+    sla_alert_pending = fields.Boolean(
+        string="Escalation Alert Pending", readonly=True, copy=False, index=True,
+        default=False,
+        help="Escalated, but the QA manager's alert is not sent yet (or failed): the next "
+             "SLA sweep sends it.")
+    sla_sweep_failed_on = fields.Datetime(
+        string="Last SLA Sweep Failure", readonly=True, copy=False,
+        help="When the SLA sweep last failed to alert on or to close this ticket: it is "
+             "retried after the others.")
     sla_first_response_breached = fields.Boolean(readonly=True, copy=False, default=False)
     sla_first_response_escalated = fields.Boolean(readonly=True, copy=False, default=False)
     sla_response_breached_deadline = fields.Datetime(
@@ -191,23 +240,96 @@ class HelpdeskTicket(models.Model):
     # ---------------------------------------------------------------------- CRUD
     @api.model
     def create(self, vals):
-        ticket = super(HelpdeskTicket, self.with_context(tktit_sla_defer=True)).create(vals)
-        ticket = self.browse(ticket.id)
+        if not self._is_helpdesk_manager():
+            self._check_sla_bookkeeping(vals)
+            # nor through the context's defaults
+            context = {
+                key: value for key, value in self.env.context.items()
+                if not (key.startswith("default_") and key[8:] in SLA_BOOKKEEPING_FIELDS)}
+            # replaced, not merged: the stripped keys must go
+            self = self.with_context(context)  # pylint: disable=context-overridden
+        ticket = super(HelpdeskTicket, self).create(vals)
         ticket._sla_recompute(creating=True)
         return ticket
 
     @api.multi
     def write(self, vals):
-        if self.env.context.get("tktit_sla_defer") or not SLA_TRIGGER_FIELDS.intersection(vals):
-            return super(HelpdeskTicket, self).write(vals)
-        res = super(HelpdeskTicket, self.with_context(tktit_sla_defer=True)).write(vals)
-        self._sla_recompute(replan="partner_id" in vals)
+        res = super(HelpdeskTicket, self).write(vals)
+        # No flag needed against recursion: the recompute writes result fields, which are
+        # not triggers (but sla_start_on, see SLA_RESULT_FIELDS), and writes nothing when
+        # nothing changed. Customer messages and support replies come here too: the base
+        # writes their bookkeeping (triggers) in one write per ticket, so extending
+        # _on_customer_message/_on_support_reply as well would recompute twice.
+        if SLA_TRIGGER_FIELDS.intersection(vals):
+            self._sla_recompute(replan="partner_id" in vals)
         return res
+
+    @api.model_cr_context
+    def _init_column(self, column_name):
+        if column_name in SLA_BOOLEAN_COLUMNS:
+            # Odoo 11 leaves a False boolean NULL ("the same as NULL"), but NULL sorts
+            # first in "escalated desc" (the dispatcher queue) and groups apart in reports.
+            # (column_name is one of SLA_BOOLEAN_COLUMNS, quoted as an identifier)
+            self.env.cr.execute(sql.SQL(
+                "UPDATE helpdesk_ticket SET {column} = FALSE WHERE {column} IS NULL").format(
+                column=sql.Identifier(column_name)))
+            return None
+        return super(HelpdeskTicket, self)._init_column(column_name)
+
+    @api.model
+    def _customer_priorities(self, partner):
+        """Customers choose among the priorities their support plan offers them: up to
+        its ``portal_max_priority`` (Basic: no Critical). Triage may set any."""
+        priorities = super(HelpdeskTicket, self)._customer_priorities(partner)
+        plan = partner.sudo()._get_support_plan() if partner else \
+            self.env["helpdesk.support.plan"]._get_default_plan()
+        if plan.portal_max_priority:
+            priorities = [key for key in priorities if key <= plan.portal_max_priority]
+        return priorities
+
+    def _check_write_fields(self, vals):
+        res = super(HelpdeskTicket, self)._check_write_fields(vals)
+        if not self._is_helpdesk_manager():
+            self._check_sla_bookkeeping(vals)
+        return res
+
+    @api.model
+    def _check_sla_bookkeeping(self, vals):
+        """Operations (experts are refused by the base already) may not write the SLA's
+        bookkeeping: deadlines, breaches, escalations are the clocks' and the sweep's."""
+        denied = SLA_BOOKKEEPING_FIELDS.intersection(vals)
+        if denied:
+            raise AccessError(_(
+                "You may not change %s of a ticket: the SLA clocks keep them (a helpdesk "
+                "manager may correct them).") % ", ".join(sorted(
+                    self._fields[fname].string for fname in denied)))
+
+    def _prepare_close_values(self):
+        values = super(HelpdeskTicket, self)._prepare_close_values()
+        if self.env.context.get(AUTO_CLOSE_KEY) is _AUTO_CLOSE_TOKEN:
+            values["sla_auto_closed"] = True
+        return values
 
     # ------------------------------------------------------------------- actions
     @api.multi
     def action_sla_recompute(self):
-        """Recompute the clocks (after changing a plan's policies or holidays)."""
+        """Recompute the clocks (after changing a plan's policies or holidays).
+
+        For operations and helpdesk managers, on tickets they may write (checked before
+        the recompute runs as superuser); more than ``RECOMPUTE_MAX_IDS`` tickets at once
+        is a manager's job.
+        """
+        if not self._is_helpdesk_manager():
+            if not self.env.user.has_group(OPERATIONS):
+                raise AccessError(_(
+                    "Recomputing SLA deadlines is for operations and helpdesk managers."))
+            if len(self) > RECOMPUTE_MAX_IDS:
+                raise UserError(_(
+                    "You asked to recompute the SLA deadlines of %(count)s tickets at once "
+                    "(at most %(max)s): recompute in smaller batches or ask a manager.") % {
+                    "count": len(self), "max": RECOMPUTE_MAX_IDS})
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         self._sla_recompute(replan=True)
         return True
 
@@ -228,7 +350,7 @@ class HelpdeskTicket(models.Model):
             return
         now = self._sla_now()
         # Superuser: customers and experts trigger clock bookkeeping they may not write.
-        tickets = self.sudo().with_context(tktit_sla_defer=True)
+        tickets = self.sudo()
         default_plan = self.env["helpdesk.support.plan"]._get_default_plan()
         plans = {}
         for ticket in tickets:
@@ -252,110 +374,45 @@ class HelpdeskTicket(models.Model):
             if changed:
                 ticket.write(changed)
 
-    def _sla_prepare_values(self, plan, policy, business, now, creating=False):
-        """The SLA values of one ticket at ``now`` (write format)."""
+    def _sla_clock_state(self):
+        """The ticket's anchors and stored results, as the pure clock computation reads
+        them (:mod:`.sla_clock`)."""
         self.ensure_one()
-        done = self.state in DONE_STATES
-        running = not done and self.state not in CUSTOMER_WAITING_STATES
-        start = _to_dt(self.sla_start_on) or _to_dt(self.create_date) or now
-        first_reply = _to_dt(self.first_support_reply_on)
-        last_customer = _to_dt(self.last_customer_message_on)
-        first_deadline = _to_dt(self.first_response_deadline)
-        next_deadline = _to_dt(self.next_response_deadline)
-        deadline = _to_dt(self.resolution_deadline)
-        resumed_on = _to_dt(self.sla_resolution_resumed_on)
-        used = self.sla_resolution_used_minutes
-        target = _to_dt(self.target_date)
-        flags = {
-            "first": self.sla_first_response_breached,
-            "resolution": self.sla_resolution_breached,
-            "response": _to_dt(self.sla_response_breached_deadline),
-            "response_count": self.sla_response_breach_count,
-        }
+        return sla_clock.ClockState(
+            _to_dt(self.sla_start_on) or _to_dt(self.create_date),
+            done=self.state in DONE_STATES,
+            waiting=self.state in CUSTOMER_WAITING_STATES,
+            first_reply=_to_dt(self.first_support_reply_on),
+            last_customer=_to_dt(self.last_customer_message_on),
+            customer_awaits_reply=self.customer_awaits_reply,
+            target=_to_dt(self.target_date),
+            first_deadline=_to_dt(self.first_response_deadline),
+            next_deadline=_to_dt(self.next_response_deadline),
+            deadline=_to_dt(self.resolution_deadline),
+            resumed_on=_to_dt(self.sla_resolution_resumed_on),
+            used_minutes=self.sla_resolution_used_minutes,
+            first_breached=self.sla_first_response_breached,
+            resolution_breached=self.sla_resolution_breached,
+            response_breached_deadline=_to_dt(self.sla_response_breached_deadline),
+            response_breach_count=self.sla_response_breach_count,
+        )
 
-        def detect_breaches():
-            # A deadline passed before the event we are handling: record it (once).
-            if first_deadline and (first_reply or now) > first_deadline:
-                flags["first"] = True
-            if next_deadline and next_deadline < now and next_deadline != flags["response"]:
-                flags["response"] = next_deadline
-                flags["response_count"] += 1
-            if resumed_on and deadline and deadline < now:
-                flags["resolution"] = True
-
-        if not (plan and policy and business):
-            # No plan or no policy for this priority: no clocks.
-            first_deadline = next_deadline = deadline = resumed_on = at_risk_on = None
-        else:
-            detect_breaches()
-            # The resolution clock runs outside waiting and final states.
-            if running and not resumed_on:
-                resumed_on = start if creating else now
-            elif not running and resumed_on:
-                used += business.minutes_between(resumed_on, now)
-                resumed_on = None
-            if not first_reply or not first_deadline:
-                first_deadline = business.add_minutes(start, policy.first_response_hours * 60)
-            # The per-reply clock runs once support answered, while a customer message
-            # is unanswered (before that, the first response clock covers it).
-            pending = not done and first_reply and last_customer and \
-                self.customer_awaits_reply
-            next_deadline = business.add_minutes(
-                last_customer, policy.response_hours * 60) if pending else None
-            resolution_minutes = policy.resolution_hours * 60
-            policy_deadline = None
-            if resumed_on and not flags["resolution"]:
-                policy_deadline = business.add_minutes(resumed_on, resolution_minutes - used)
-                deadline = min(policy_deadline, target) if target else policy_deadline
-            elif not done and not resumed_on and not flags["resolution"]:
-                deadline = None  # paused: no deadline until the clock resumes
-            detect_breaches()
-            at_risk_points = []
-            if not done:
-                if not first_reply:
-                    at_risk_points.append(business.add_minutes(
-                        start, AT_RISK_RATIO * policy.first_response_hours * 60))
-                if next_deadline:
-                    at_risk_points.append(business.add_minutes(
-                        last_customer, AT_RISK_RATIO * policy.response_hours * 60))
-                if policy_deadline:
-                    if deadline < policy_deadline:  # capped by the customer's requested date
-                        span = AT_RISK_RATIO * business.minutes_between(resumed_on, deadline)
-                    else:
-                        span = AT_RISK_RATIO * resolution_minutes - used
-                    at_risk_points.append(business.add_minutes(resumed_on, span))
-            at_risk_on = min(at_risk_points) if at_risk_points else None
-
-        breached = flags["first"] or flags["resolution"] or bool(flags["response"])
-        if done:
-            sla_state = "breached" if breached else "met"
-        elif breached:
-            sla_state = "breached"
-        elif at_risk_on and at_risk_on <= now:
-            sla_state = "at_risk"
-        else:
-            sla_state = "on_track"
-        values = {
-            "sla_plan_id": plan.id,
-            "sla_policy_id": policy.id,
-            "sla_start_on": _to_str(start),
-            "first_response_deadline": _to_str(first_deadline),
-            "next_response_deadline": _to_str(next_deadline),
-            "resolution_deadline": _to_str(deadline),
-            "sla_resolution_used_minutes": used,
-            "sla_resolution_resumed_on": _to_str(resumed_on),
-            "sla_at_risk_on": _to_str(at_risk_on),
-            "sla_state": sla_state,
-            "sla_first_response_breached": flags["first"],
-            "sla_resolution_breached": flags["resolution"],
-            "sla_response_breached_deadline": _to_str(flags["response"]),
-            "sla_response_breach_count": flags["response_count"],
-        }
-        if business and first_reply:
-            values["sla_first_response_hours"] = \
-                business.minutes_between(start, first_reply) / 60.0
-        if done:
-            values["sla_resolution_hours"] = used / 60.0
+    def _sla_prepare_values(self, plan, policy, business, now, creating=False):
+        """The SLA values of one ticket at ``now`` (write format): a thin adapter around
+        :func:`.sla_clock.compute_clocks`."""
+        self.ensure_one()
+        state = self._sla_clock_state()
+        if not state.start:
+            state = state._replace(start=now)
+        clock_policy = sla_clock.Policy(
+            policy.first_response_hours, policy.response_hours,
+            policy.resolution_hours) if policy else None
+        result = sla_clock.compute_clocks(state, clock_policy, business, now, creating=creating)
+        values = {"sla_plan_id": plan.id, "sla_policy_id": policy.id}
+        for key, fname in CLOCK_FIELDS:
+            if key in result:
+                value = result[key]
+                values[fname] = _to_str(value) if fname in CLOCK_DATETIME_FIELDS else value
         return values
 
     def _sla_format_for_customer(self, value):
@@ -372,19 +429,6 @@ class HelpdeskTicket(models.Model):
         text = babel.dates.format_datetime(
             moment, "EEEE d MMMM y, HH:mm", tzinfo=tz, locale=locale)
         return "%s (%s)" % (text, moment.astimezone(tz).tzname())
-
-    # -------------------------------------------------------------- mail hooks
-    def _handle_customer_message(self, message):
-        res = super(HelpdeskTicket, self.with_context(
-            tktit_sla_defer=True))._handle_customer_message(message)
-        self._sla_recompute()
-        return res
-
-    def _handle_support_reply(self, message):
-        res = super(HelpdeskTicket, self.with_context(
-            tktit_sla_defer=True))._handle_support_reply(message)
-        self._sla_recompute()
-        return res
 
     # --------------------------------------------------------------------- cron
     @api.model
@@ -463,7 +507,8 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _sla_escalate_due(self, now):
-        """Escalate, once per missed deadline, a bounded batch of breached tickets."""
+        """Escalate, once per missed deadline, a bounded batch of breached tickets, then
+        send the alerts still pending (a bounded batch too, those that failed last)."""
         self.env.cr.execute("""
             SELECT id FROM helpdesk_ticket
             WHERE state NOT IN %(done)s AND (
@@ -478,18 +523,23 @@ class HelpdeskTicket(models.Model):
         tickets = self.browse([row[0] for row in self.env.cr.fetchall()])
         if tickets:
             tickets._sla_escalate(now)
+        self._sla_send_pending_alerts(now)
         return tickets
 
     @api.multi
     def _sla_escalate(self, now):
-        """Flag the missed deadlines as escalated (one UPDATE), then alert the QA manager:
-        follower, activity and mail on each ticket."""
+        """Flag the missed deadlines as escalated, the QA manager's alert pending (one
+        UPDATE): the ticket goes first in its queue at once, the alert follows
+        (:meth:`_sla_send_pending_alerts`). A reason not alerted yet is kept."""
         reasons = {ticket.id: ticket._sla_get_escalation_reason() for ticket in self}
         self.env.cr.execute("""
             UPDATE helpdesk_ticket t SET
                 escalated = TRUE,
                 escalated_on = COALESCE(t.escalated_on, %(now)s),
-                sla_escalation_reason = v.reason,
+                sla_escalation_reason = CASE
+                    WHEN t.sla_alert_pending AND t.sla_escalation_reason IS NOT NULL
+                    THEN t.sla_escalation_reason || E'\\n' || v.reason ELSE v.reason END,
+                sla_alert_pending = TRUE,
                 sla_first_response_escalated = t.sla_first_response_breached,
                 sla_resolution_escalated = t.sla_resolution_breached,
                 sla_response_escalated_deadline = t.sla_response_breached_deadline,
@@ -498,15 +548,39 @@ class HelpdeskTicket(models.Model):
             WHERE t.id = v.id
         """, {"now": now, "ids": list(reasons), "reasons": list(reasons.values())})
         self.invalidate_cache([
-            "escalated", "escalated_on", "sla_escalation_reason", "sla_first_response_escalated",
-            "sla_resolution_escalated", "sla_response_escalated_deadline"], self.ids)
+            "escalated", "escalated_on", "sla_escalation_reason", "sla_alert_pending",
+            "sla_first_response_escalated", "sla_resolution_escalated",
+            "sla_response_escalated_deadline"], self.ids)
+        return True
+
+    @api.model
+    def _sla_send_pending_alerts(self, now):
+        """Alert the QA manager of a bounded batch of escalated tickets whose alert is
+        pending: follower, activity and mail on each ticket, each in a savepoint.
+
+        A failed alert stays pending and is retried by the next sweep, after the tickets
+        that did not fail (``sla_sweep_failed_on``), so that a ticket failing every time
+        does not hold up the others. Returns the tickets alerted.
+        """
+        self.env.cr.execute("""
+            SELECT id FROM helpdesk_ticket
+            WHERE sla_alert_pending
+            ORDER BY sla_sweep_failed_on NULLS FIRST, id
+            LIMIT %(limit)s
+            FOR UPDATE SKIP LOCKED
+        """, {"limit": self._sla_batch_size()})
+        pending = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not pending:
+            return pending
         template = self.env.ref("tktit_helpdesk_sla.mail_template_ticket_escalated")
         activity_type = self.env.ref("tktit_helpdesk_sla.mail_activity_sla_escalation")
         note = self.env.ref("mail.mt_note")
-        model_id = self.env["ir.model"]._get(self._name).id
-        for company in self.mapped("company_id"):
+        reasons = {t["id"]: t["sla_escalation_reason"] or ""
+                   for t in pending.read(["sla_escalation_reason"])}
+        alerted, failed = [], []
+        for company in pending.mapped("company_id"):
             manager = company.helpdesk_qa_manager_id
-            tickets = self.filtered(lambda t: t.company_id == company)
+            tickets = pending.filtered(lambda t: t.company_id == company)
             if manager:
                 tickets.message_subscribe(partner_ids=manager.partner_id.ids)
             for ticket_id in tickets.ids:
@@ -517,24 +591,40 @@ class HelpdeskTicket(models.Model):
                     # a savepoint, so that a failed query does not abort the whole batch
                     with self.env.cr.savepoint():
                         ticket._sla_alert_qa_manager(manager, reasons[ticket_id], activity_type,
-                                                     model_id, template, note)
+                                                     template, note)
+                    alerted.append(ticket_id)
                 except Exception:  # one bad ticket must not block the others
-                    _logger.exception("SLA escalation of ticket %s failed", ticket.number)
-        return True
+                    _logger.exception("SLA escalation alert of ticket %s failed (retried by "
+                                      "the next sweep)", ticket.number)
+                    failed.append(ticket_id)
+                    # the rolled back savepoint may have left stale values in the cache
+                    self.invalidate_cache()
+        # one UPDATE: the alerted are done, the failed stay pending and go last next time
+        self.env.cr.execute("""
+            UPDATE helpdesk_ticket SET
+                sla_alert_pending = id = ANY(%(failed)s::int[]),
+                sla_sweep_failed_on = CASE WHEN id = ANY(%(failed)s::int[]) THEN %(now)s END
+            WHERE id = ANY(%(ids)s::int[])
+        """, {"ids": pending.ids, "failed": failed, "now": now})
+        pending.invalidate_cache(["sla_alert_pending", "sla_sweep_failed_on"], pending.ids)
+        return self.browse(alerted)
 
-    def _sla_alert_qa_manager(self, manager, reason, activity_type, model_id, template, note):
+    @api.model
+    def _sla_mark_sweep_failed(self, ticket_ids, now):
+        """The sweep failed on these tickets: they go last in its next batches."""
+        if ticket_ids:
+            self.env.cr.execute("""
+                UPDATE helpdesk_ticket SET sla_sweep_failed_on = %(now)s
+                WHERE id = ANY(%(ids)s::int[])
+            """, {"ids": list(ticket_ids), "now": now})
+            self.invalidate_cache(["sla_sweep_failed_on"], list(ticket_ids))
+
+    def _sla_alert_qa_manager(self, manager, reason, activity_type, template, note):
         """The QA manager's activity and the escalation mail of one ticket."""
         self.ensure_one()
         if manager:
-            self.env["mail.activity"].create({
-                "res_model_id": model_id,
-                "res_id": self.id,
-                "activity_type_id": activity_type.id,
-                "user_id": manager.id,
-                "summary": _("SLA missed on %s") % self.number,
-                "note": tools.plaintext2html(reason),
-                "date_deadline": fields.Date.context_today(self),
-            })
+            self._schedule_activity(activity_type, manager, _("SLA missed on %s") % self.number,
+                                    note=tools.plaintext2html(reason))
         self.with_context(tktit_notification=True).message_post_with_template(
             template.id, composition_mode="comment", subtype_id=note.id)
 
@@ -562,8 +652,10 @@ class HelpdeskTicket(models.Model):
         for label, deadline in missed:
             moment = pytz.utc.localize(fields.Datetime.from_string(deadline)).astimezone(
                 pytz.timezone(tz_name)) if deadline else None
-            lines.append(_("%s deadline missed (due %s) by %s") % (
-                label, moment.strftime("%Y-%m-%d %H:%M %Z") if moment else "?", owner))
+            lines.append(_("%(deadline)s deadline missed (due %(due)s) by %(owner)s") % {
+                "deadline": label,
+                "due": moment.strftime("%Y-%m-%d %H:%M %Z") if moment else "?",
+                "owner": owner})
         return "\n".join(lines)
 
     @api.model
@@ -585,21 +677,27 @@ class HelpdeskTicket(models.Model):
             WHERE state = 'awaiting_customer'
               AND last_support_reply_on <= %(limit_date)s
               AND customer_awaits_reply IS NOT TRUE
-            ORDER BY id
+            ORDER BY sla_sweep_failed_on NULLS FIRST, id
             LIMIT %(limit)s
             FOR UPDATE SKIP LOCKED
         """, {"limit_date": now - timedelta(hours=hours), "limit": self._sla_batch_size()})
         tickets = self.browse([row[0] for row in self.env.cr.fetchall()])
-        if not tickets:
-            return tickets
-        tickets.with_context(tktit_sla_auto_close=True).action_close()
-        tickets.write({"sla_auto_closed": True})
+        closed, failed = [], []
         for ticket_id in tickets.ids:
-            ticket = self.browse(ticket_id)  # own prefetch set, as in _sla_escalate
+            ticket = self.browse(ticket_id)  # own prefetch set, as in _sla_send_pending_alerts
             try:
+                # the closure and its mail together: a ticket is never closed silently; one
+                # that fails stays open, is retried by the next sweep, after the others
                 with self.env.cr.savepoint():
+                    # one write: the base's close values and sla_auto_closed
+                    ticket.with_context(**{AUTO_CLOSE_KEY: _AUTO_CLOSE_TOKEN}).action_close()
                     ticket._notify_customer(
                         "tktit_helpdesk_sla.mail_template_ticket_auto_closed")
+                closed.append(ticket_id)
             except Exception:  # one bad ticket must not block the others
-                _logger.exception("Auto-close mail of ticket %s failed", ticket.number)
-        return tickets
+                _logger.exception("Auto-close of ticket %s failed (retried by the next "
+                                  "sweep)", ticket.number)
+                failed.append(ticket_id)
+                self.invalidate_cache()  # as in _sla_send_pending_alerts
+        self._sla_mark_sweep_failed(failed, now)
+        return self.browse(closed)

@@ -1,11 +1,17 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.base.res.res_partner import _tz_get
 
 from .business_time import BusinessCalendar, NoWorkingTime
+
+MANAGER = "tktit_helpdesk.group_helpdesk_manager"
+# Context key of a calendar's own write (its attendances are checked once it is done); its
+# value is a Python object, which an RPC caller cannot put in a context.
+CALENDAR_WRITE_KEY = "tktit_sla_calendar_write"
+CALENDAR_WRITE_TOKEN = object()
 
 
 class ResourceCalendar(models.Model):
@@ -28,16 +34,54 @@ class ResourceCalendar(models.Model):
 
     @api.constrains("attendance_ids", "tz")
     def _check_sla_working_time(self):
-        """A calendar that support plans count on must have working time."""
-        for calendar in self.filtered("support_plan_ids"):
-            calendar._get_business_calendars()
+        """A calendar that support plans count on must keep working time: an edit that
+        would leave a plan without any is refused, naming the plan."""
+        plans = self._get_support_plans()
+        for calendar in plans.mapped("calendar_id"):
+            try:
+                calendar._get_business_calendars()
+            except ValidationError as error:
+                raise ValidationError(_(
+                    "This change would leave support plan %(plans)s without working time: "
+                    "%(reason)s") % {
+                    "plans": ", ".join(plans.filtered(lambda p: p.calendar_id == calendar)
+                                       .mapped("name")),
+                    "reason": error.name})
+
+    @api.multi
+    def _get_support_plans(self):
+        """The support plans (archived ones too) whose business hours these are."""
+        if not self.ids:
+            return self.env["helpdesk.support.plan"]
+        return self.env["helpdesk.support.plan"].sudo().with_context(
+            active_test=False).search([("calendar_id", "in", self.ids)])
+
+    @api.multi
+    def _check_sla_edit_access(self):
+        """The business hours of support plans (their attendances and holidays too) are
+        helpdesk managers' to change, whatever other right the user has on calendars."""
+        if self.env.uid == SUPERUSER_ID or self.env.user.has_group(MANAGER):
+            return
+        plans = self._get_support_plans()
+        if plans:
+            raise AccessError(_(
+                "The working hours %(calendar)s are the business hours of support plan "
+                "%(plans)s: only helpdesk managers change them.") % {
+                "calendar": plans[0].calendar_id.name,
+                "plans": ", ".join(plans.mapped("name"))})
 
     @api.multi
     def write(self, vals):
+        self._check_sla_edit_access()
         # Attendances replaced through the calendar are checked once the write is done
         # (constraint above), not when the old ones are deleted.
         return super(ResourceCalendar, self.with_context(
-            tktit_sla_calendar_write=True)).write(vals)
+            **{CALENDAR_WRITE_KEY: CALENDAR_WRITE_TOKEN})).write(vals)
+
+    @api.multi
+    def unlink(self):
+        self._check_sla_edit_access()
+        return super(ResourceCalendar, self).unlink()
 
     @api.multi
     def _get_business_calendars(self):
@@ -77,8 +121,9 @@ class ResourceCalendar(models.Model):
                     "(for example Monday 08:00-17:00) before using them for SLAs.")
                     % calendar.name)
             except ValueError as error:
-                raise ValidationError(_("The working hours %s are invalid: %s")
-                                      % (calendar.name, error))
+                raise ValidationError(_(
+                    "The working hours %(calendar)s are invalid: %(error)s") % {
+                    "calendar": calendar.name, "error": error})
             if not business.has_working_time(fields.Datetime.from_string(
                     fields.Datetime.now())):
                 raise ValidationError(_(

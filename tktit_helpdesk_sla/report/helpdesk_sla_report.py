@@ -1,6 +1,7 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models, tools
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
+from odoo.exceptions import AccessError
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import PRIORITIES, STATES
 
@@ -45,6 +46,9 @@ class HelpdeskSlaReport(models.Model):
 
     @api.model_cr
     def init(self):
+        # a public name, hence callable by RPC: (re)creating the view is the registry's job
+        if self.env.uid != SUPERUSER_ID:
+            raise AccessError(_("Only the installation (re)creates the SLA analysis."))
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute("""
             CREATE VIEW %s AS (

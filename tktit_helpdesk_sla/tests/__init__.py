@@ -3,3 +3,4 @@ from . import test_sla_config
 from . import test_sla_clocks
 from . import test_sla_sweep
 from . import test_sla_report
+from . import test_sla_security

@@ -2,7 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """SLA clocks of tickets, in the UTC office hours of the test plan (Mon-Fri 8-12, 13-17).
 Week of Monday 2024-03-04."""
+from unittest.mock import patch
+
 from odoo import fields
+from odoo.addons.tktit_helpdesk_sla.models import helpdesk_ticket as sla_ticket
 
 from .common import SlaCase, dt, frozen_now, s
 
@@ -217,6 +220,30 @@ class TestSlaClocks(SlaCase):
                              "%s: the customer is not told an answer is due" % waiting)
         self.set_state(ticket, dt(2024, 3, 4, 11), "in_progress")
         self.assertTrue(ticket.sla_next_answer_due_display)
+
+    def test_one_recompute_per_event(self):
+        """The clocks are recomputed once per event, never again by their own writes."""
+        calls = []
+        recompute = sla_ticket.HelpdeskTicket._sla_recompute
+
+        def spy(records, *args, **kwargs):
+            calls.append(records.ids)
+            return recompute(records, *args, **kwargs)
+
+        with patch.object(sla_ticket.HelpdeskTicket, "_sla_recompute", spy):
+            ticket = self.create_ticket(dt(2024, 3, 4, 9))
+            self.assertEqual(len(calls), 1, "creating a ticket must compute its clocks once")
+            for event in (self.support_reply, self.customer_message):
+                del calls[:]
+                event(ticket, dt(2024, 3, 4, 10))
+                self.assertEqual(calls, [ticket.ids],
+                                 "%s must recompute the clocks once" % event.__name__)
+            del calls[:]
+            with frozen_now(dt(2024, 3, 4, 11)):
+                ticket.write({"name": "Printer still on fire"})
+            self.assertFalse(calls, "a field the clocks do not read must not recompute them")
+        self.assertEqual(ticket.next_response_deadline, s(2024, 3, 5, 15),
+                         "the customer's message must restart the per-reply clock")
 
     def test_recompute_query_count_is_constant(self):
         """Recomputing the clocks after a customer message costs the same number of queries

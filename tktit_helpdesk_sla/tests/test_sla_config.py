@@ -97,13 +97,23 @@ class TestSlaConfig(SlaCase):
 
     def test_access(self):
         plan_as_expert = self.plan.sudo(self.expert)
-        self.assertEqual(plan_as_expert.name, "SLA test plan", "experts read plans")
-        with mute_logger("odoo.addons.base.ir.ir_model"), self.assertRaises(AccessError):
-            plan_as_expert.write({"name": "Hacked"})
-        self.plan.sudo(self.ops_user).write({"description": "Operations tune plans"})
-        custom = self.env["helpdesk.support.plan"].sudo(self.ops_user).create({
+        self.assertEqual(plan_as_expert.name, "SLA test plan", "experts must read plans")
+        self.assertTrue(self.plan.sudo(self.ops_user).policy_ids,
+                        "operations must read the plans' policies")
+        for user in (self.expert, self.ops_user):
+            with mute_logger("odoo.addons.base.ir.ir_model"), \
+                    self.assertRaises(AccessError, msg="%s must not edit a support plan"
+                                      % user.login):
+                self.plan.sudo(user).write({"name": "Hacked"})
+            with mute_logger("odoo.addons.base.ir.ir_model"), \
+                    self.assertRaises(AccessError, msg="%s must not create a support plan"
+                                      % user.login):
+                self.env["helpdesk.support.plan"].sudo(user).create({
+                    "name": "Mega Corp", "calendar_id": self.calendar.id})
+        self.assertEqual(self.plan.name, "SLA test plan", "the plan must be unchanged")
+        custom = self.env["helpdesk.support.plan"].sudo(self.qa_manager).create({
             "name": "Mega Corp", "calendar_id": self.calendar.id})
-        self.assertTrue(custom, "operations create custom plans")
+        self.assertTrue(custom, "helpdesk managers must create custom plans")
         self.org.write({"support_plan_id": custom.id})
         self.assertEqual(self.customer.support_plan_id, custom)
 
@@ -116,11 +126,12 @@ class TestSlaConfig(SlaCase):
         null_query = "SELECT count(*) FROM helpdesk_ticket WHERE %s" % " OR ".join(
             "%s IS NULL" % flag for flag in flags)
         self.env.cr.execute(null_query)
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self.env.cr.fetchone()[0], 0,
+                         "after the install no ticket may keep a NULL SLA flag")
 
         old = self.create_ticket(dt(2024, 3, 4, 9), name="From before the addon")
         escalated = self.create_ticket(dt(2024, 3, 4, 10), name="Escalated")
-        (old | escalated).write({"state": "dispatch"})
+        (old | escalated).action_send_to_dispatch()
         escalated.write({"escalated": True})
         self.env.cr.execute("UPDATE helpdesk_ticket SET %s WHERE id = %%s" % ", ".join(
             "%s = NULL" % flag for flag in flags), [old.id])
@@ -128,8 +139,13 @@ class TestSlaConfig(SlaCase):
             self.env["helpdesk.ticket"]._init_column(flag)
         old.invalidate_cache()
         self.env.cr.execute(null_query)
-        self.assertEqual(self.env.cr.fetchone()[0], 0)
-        self.assertEqual((old.escalated, old.sla_response_breach_count), (False, 0))
+        self.assertEqual(self.env.cr.fetchone()[0], 0,
+                         "initialising the SLA columns must store False/0, not NULL")
+        self.assertEqual((old.escalated, old.sla_response_breach_count), (False, 0),
+                         "an old ticket is not escalated and missed no response")
         queue = self.env["helpdesk.ticket"].search(
             [("id", "in", (old | escalated).ids)])
         self.assertEqual(list(queue), [escalated, old], "the escalated ticket goes first")
+        self.env.cr.execute("SELECT count(*) FROM helpdesk_ticket WHERE access_token IS NULL")
+        self.assertEqual(self.env.cr.fetchone()[0], 0,
+                         "the base's own column initialisation still runs")

@@ -2,7 +2,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The SLA sweep cron: at risk, breaches, escalation once per missed deadline, auto-close,
 and its constant number of queries."""
+from unittest.mock import patch
+
+from odoo.tools import mute_logger
+
 from odoo.addons.tktit_helpdesk.tests.common import MailSink
+from odoo.addons.tktit_helpdesk_sla.models import helpdesk_ticket as sla_ticket
 
 from .common import SlaCase, dt, frozen_now, s
 
@@ -122,12 +127,12 @@ class TestSlaSweep(SlaCase):
         self.support_reply(urgent, dt(2024, 3, 4, 8, 30))
         normal = self.create_ticket(dt(2024, 3, 4, 9), name="Normal")
         with frozen_now(dt(2024, 3, 4, 9, 30)):
-            (urgent | normal).write({"state": "dispatch"})
+            (urgent | normal).action_send_to_dispatch()
         domain = [("queue_id", "=", self.queue.id), ("state", "=", "dispatch")]
         self.assertEqual(self.Ticket.search(domain).ids, [urgent.id, normal.id],
                          "priority first")
         self.sweep(dt(2024, 3, 5, 14, 1))
-        self.assertTrue(normal.escalated)
+        self.assertTrue(normal.escalated, "the unanswered ticket missed its first response")
         self.assertFalse(urgent.escalated, urgent.sla_escalation_reason)
         self.assertEqual(self.Ticket.search(domain).ids, [normal.id, urgent.id],
                          "the escalated ticket comes first in its queue")
@@ -152,11 +157,25 @@ class TestSlaSweep(SlaCase):
         self.mail_sink.flush(self.env)
         self.sweep(dt(2024, 3, 6, 9, 59))
         self.assertEqual(ticket.state, "awaiting_customer", "47h59: not yet")
-        counts = self.sweep(dt(2024, 3, 6, 10))
-        self.assertEqual(counts["auto_closed"], 1)
-        self.assertEqual(ticket.state, "closed")
-        self.assertTrue(ticket.sla_auto_closed)
+        closing_writes = []
+        write = sla_ticket.HelpdeskTicket.write
+
+        def spy(records, vals):
+            if "state" in vals:
+                closing_writes.append(dict(vals))
+            return write(records, vals)
+
+        with patch.object(sla_ticket.HelpdeskTicket, "write", spy):
+            counts = self.sweep(dt(2024, 3, 6, 10))
+        self.assertEqual(counts["auto_closed"], 1, "the ticket silent for 48h is closed")
+        self.assertEqual(ticket.state, "closed", "auto-close goes through action_close()")
+        self.assertTrue(ticket.sla_auto_closed, "the closure says it was automatic")
         self.assertEqual(ticket.closed_on, s(2024, 3, 6, 10))
+        self.assertEqual(
+            [sorted(vals) for vals in closing_writes], [["closed_on", "sla_auto_closed", "state"]],
+            "the auto-close must be one write of the closure values: %s" % closing_writes)
+        self.assertNotIn("sla_auto_closed", answered._prepare_close_values(),
+                         "a closure outside the auto-close is not automatic")
         self.assertEqual(answered.state, "in_progress", "the customer answered this one")
         mails = self.mail_sink.flush(self.env)
         closing = [m for m in mails if "was closed" in m.subject and
@@ -165,6 +184,108 @@ class TestSlaSweep(SlaCase):
         self.assertIn("reply to this e-mail", closing[0].body)
         self.assertIn(ticket.number, closing[0].subject)
         self.assertEqual(self.sweep(dt(2024, 3, 6, 11))["auto_closed"], 0, "done once")
+
+    def test_failed_escalation_alert_is_retried(self):
+        ticket = self.create_ticket(dt(2024, 3, 4, 9), user_id=self.expert.id,
+                                    state="in_progress", name="Alert fails")
+        other = self.create_ticket(dt(2024, 3, 4, 9), user_id=self.expert.id,
+                                   state="in_progress", name="Alert works")
+        alert = sla_ticket.HelpdeskTicket._sla_alert_qa_manager
+
+        def failing(records, *args):
+            if records == ticket:
+                raise RuntimeError("mail template broken")
+            return alert(records, *args)
+
+        with patch.object(sla_ticket.HelpdeskTicket, "_sla_alert_qa_manager", failing), \
+                mute_logger("odoo.addons.tktit_helpdesk_sla.models.helpdesk_ticket"):
+            counts = self.sweep(dt(2024, 3, 5, 14, 1))
+        self.assertEqual(counts["escalated"], 2, "both missed deadlines must be escalated")
+        self.assertTrue(ticket.escalated,
+                        "a ticket whose alert failed must still go first in its queue")
+        self.assertTrue(ticket.sla_alert_pending, "its failed alert must stay pending")
+        self.assertFalse(self.escalation_activities(ticket),
+                         "the failed alert's activity must be rolled back")
+        self.assertFalse(other.sla_alert_pending, "the other ticket's alert was sent")
+        self.assertEqual(len(self.escalation_activities(other)), 1,
+                         "one failing alert must not block the other tickets' alerts")
+
+        counts = self.sweep(dt(2024, 3, 5, 15))
+        self.assertEqual(counts["escalated"], 0, "the missed deadline is escalated once")
+        self.assertFalse(ticket.sla_alert_pending, "the retried alert must be sent")
+        self.assertEqual(len(self.escalation_activities(ticket)), 1,
+                         "the retried alert must schedule the QA manager's activity")
+        self.assertIn("First response", ticket.sla_escalation_reason,
+                      "the retried alert must still say which deadline was missed")
+        mails = [m for m in self.mail_sink.flush(self.env)
+                 if "Escalated" in m.subject and ticket.number in m.subject]
+        self.assertEqual(len(mails), 1, "the QA manager must get the retried alert once: %s"
+                         % mails)
+        self.sweep(dt(2024, 3, 5, 16))
+        self.assertEqual(len(self.escalation_activities(ticket)), 1,
+                         "an alert sent must not be sent again")
+        self.assertEqual(len(self.escalation_activities(other)), 1,
+                         "an alert sent must not be sent again")
+
+    def test_auto_close_survives_a_failing_ticket(self):
+        tickets = self.Ticket.browse()
+        for name in ("Close fails", "Mail fails", "Fine"):
+            ticket = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress", name=name)
+            self.support_reply(ticket, dt(2024, 3, 4, 10))
+            tickets |= ticket
+        close_fails, mail_fails, fine = tickets
+        self.assertEqual(set(tickets.mapped("state")), {"awaiting_customer"})
+        Registry = type(self.Ticket)  # the model's class: the base's methods too
+        close, notify = Registry._action_close, Registry._notify_customer
+
+        def failing_close(records, *args, **kwargs):
+            if close_fails in records:
+                raise RuntimeError("constraint of another addon")
+            return close(records, *args, **kwargs)
+
+        def failing_notify(records, template, **values):
+            if mail_fails in records and "auto_closed" in template:
+                raise RuntimeError("SMTP down")
+            return notify(records, template, **values)
+
+        with patch.object(Registry, "_action_close", failing_close), \
+                patch.object(Registry, "_notify_customer", failing_notify), \
+                mute_logger("odoo.addons.tktit_helpdesk_sla.models.helpdesk_ticket"):
+            counts = self.sweep(dt(2024, 3, 6, 10))
+        self.assertEqual(counts["auto_closed"], 1,
+                         "the batch must go on past the tickets that fail")
+        self.assertEqual(fine.state, "closed", "the good ticket must be closed")
+        self.assertEqual(close_fails.state, "awaiting_customer",
+                         "a ticket whose closure failed must stay open")
+        self.assertEqual(mail_fails.state, "awaiting_customer",
+                         "a ticket whose mail failed must not be closed silently")
+        self.assertTrue(close_fails.sla_sweep_failed_on and mail_fails.sla_sweep_failed_on,
+                        "the failed tickets must go last in the next batch")
+        counts = self.sweep(dt(2024, 3, 6, 11))
+        self.assertEqual(counts["auto_closed"], 2, "the failed tickets must be retried")
+        self.assertEqual(set(tickets.mapped("state")), {"closed"},
+                         "every ticket must be closed once nothing fails")
+
+    def test_failing_tickets_go_last(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("tktit_helpdesk_sla.sweep_batch_size", "1")
+        first = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress", name="Fails")
+        second = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress", name="Fine")
+        for ticket in (first, second):
+            self.support_reply(ticket, dt(2024, 3, 4, 10))
+        notify = type(self.Ticket)._notify_customer
+
+        def failing_notify(records, template, **values):
+            if first in records and "auto_closed" in template:
+                raise RuntimeError("SMTP down")
+            return notify(records, template, **values)
+
+        with patch.object(type(self.Ticket), "_notify_customer", failing_notify), \
+                mute_logger("odoo.addons.tktit_helpdesk_sla.models.helpdesk_ticket"):
+            self.sweep(dt(2024, 3, 6, 10))
+            self.sweep(dt(2024, 3, 6, 11))
+        self.assertEqual((first.state, second.state), ("awaiting_customer", "closed"),
+                         "a ticket failing every time must not hold up the batch")
 
     def test_auto_close_configurable(self):
         ticket = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress")
