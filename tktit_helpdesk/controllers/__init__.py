@@ -1,2 +1,4 @@
 from . import portal
 from . import registration
+from . import mail
+from . import rating

@@ -1,16 +1,22 @@
+import base64
 import logging
 
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
-from odoo.http import request
+from odoo.http import content_disposition, request
 from odoo.tools import consteq, plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal, get_records_pager
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.helpdesk_ticket import DONE_STATES
+
 _logger = logging.getLogger(__name__)
 
 SESSION_MESSAGE_KEY = "tktit_helpdesk_portal_message"
+SESSION_DRAFT_KEY = "tktit_helpdesk_portal_draft"
+# served inline by the attachment route; everything else is a download
+INLINE_MIMETYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 class HelpdeskPortal(CustomerPortal):
@@ -24,11 +30,20 @@ class HelpdeskPortal(CustomerPortal):
 
     def _prepare_portal_layout_values(self):
         values = super(HelpdeskPortal, self)._prepare_portal_layout_values()
-        values["ticket_count"] = request.env["helpdesk.ticket"].search_count(
-            self._ticket_domain())
+        Ticket = request.env["helpdesk.ticket"]
+        # an employee outside the helpdesk has no access to tickets: /my still works
+        values["ticket_count"] = Ticket.search_count(self._ticket_domain()) \
+            if Ticket.check_access_rights("read", raise_exception=False) else 0
         return values
 
     # ------------------------------------------------------------- helpers
+    def _customer_priorities(self):
+        """The (key, label) priorities the logged-in customer may choose (their plan's)."""
+        Ticket = request.env["helpdesk.ticket"]
+        allowed = Ticket._customer_priorities(request.env.user.partner_id)
+        return [(key, label) for key, label in Ticket._fields["priority"].selection
+                if key in allowed]
+
     def _ticket_check_access(self, ticket_id, access_token=None):
         """The ticket as sudo, once the user may see it (record rule) or holds its token."""
         ticket = request.env["helpdesk.ticket"].browse(ticket_id)
@@ -50,9 +65,27 @@ class HelpdeskPortal(CustomerPortal):
     def _pop_flash(self):
         return request.session.pop(SESSION_MESSAGE_KEY, None)
 
+    def _pop_draft(self, ticket):
+        """The Talk To Expert text of a refused post of this ticket, to type it again."""
+        draft = request.session.pop(SESSION_DRAFT_KEY, None) or {}
+        return draft.get("text", "") if draft.get("ticket_id") == ticket.id else ""
+
+    def _read_upload(self, intake, upload):
+        """The optional file of a portal form: ``((filename, content) or None, error)``.
+        A request declaring more than the limit is refused before its file is read;
+        the intake reads the file in chunks and stops past the limit (see
+        ``helpdesk.ticket.intake._read_upload`` for what werkzeug read before)."""
+        if upload is None or not getattr(upload, "filename", None):
+            return None, None
+        too_large = intake._declared_too_large(request.httprequest.content_length)
+        if too_large:
+            return None, too_large
+        filename, content, error = intake._read_upload(upload)
+        return (None, error) if error else ((filename, content), None)
+
     def _ticket_url(self, ticket, access_token=None):
-        url = "/my/ticket/%s" % ticket.id
-        return url + ("?access_token=%s" % access_token if access_token else "")
+        # the token only when the visitor came with one (a mail link, not logged in)
+        return ticket._get_portal_url(access_token=bool(access_token))
 
     def _run_transition(self, ticket, method, *args, **kwargs):
         """Call a model transition; a refusal becomes a message on the page, and the
@@ -79,10 +112,10 @@ class HelpdeskPortal(CustomerPortal):
         }
         searchbar_filters = {
             "all": {"label": _("All"), "domain": []},
-            "open": {"label": _("Open"), "domain": [("state", "not in", ("closed", "cancelled"))]},
+            "open": {"label": _("Open"), "domain": [("state", "not in", DONE_STATES)]},
             "waiting": {"label": _("Awaiting Customer"),
                         "domain": [("portal_state", "=", "awaiting_customer")]},
-            "closed": {"label": _("Closed"), "domain": [("state", "in", ("closed", "cancelled"))]},
+            "closed": {"label": _("Closed"), "domain": [("state", "in", DONE_STATES)]},
         }
         sortby = sortby if sortby in searchbar_sortings else "date"
         filterby = filterby if filterby in searchbar_filters else "all"
@@ -119,8 +152,10 @@ class HelpdeskPortal(CustomerPortal):
             "page_name": "ticket",
             "ticket": ticket,
             "messages": messages.sorted("id"),
+            "attachments": ticket._portal_attachments().sorted("id"),
             "access_token": access_token,
             "flash": self._pop_flash(),
+            "draft": self._pop_draft(ticket),
             "user": request.env.user,
         }
         history = request.session.get("my_tickets_history", [])
@@ -139,29 +174,67 @@ class HelpdeskPortal(CustomerPortal):
     @http.route(["/my/ticket/<int:ticket_id>/message"], type="http", auth="public",
                 methods=["POST"], website=True)
     def portal_ticket_message(self, ticket_id, access_token=None, message="", **kw):
-        """Talk To Expert: the customer's message goes to the ticket's thread."""
+        """Talk To Expert: the customer's message, and optionally one file, go to the
+        ticket's thread."""
         try:
             ticket = self._ticket_check_access(ticket_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
         url = self._ticket_url(ticket, access_token)
         text = (message or "").strip()
-        if not text:
+        file = kw.get("attachment")
+        if not text and not getattr(file, "filename", None):
             self._flash("warning", _("Your message is empty."))
             return request.redirect(url)
-        if ticket.state in ("closed", "cancelled"):
+        if ticket.state in DONE_STATES:
             self._flash("warning", _(
                 "This ticket is closed, so messages are no longer accepted here. Reply to its "
                 "closing e-mail to reopen it, or open a new ticket."))
             return request.redirect(url)
+        Intake = request.env["helpdesk.ticket.intake"]
+        upload, error = self._read_upload(Intake, file)
+        if error:
+            # the page shows why, with the message the customer typed kept in the form
+            self._flash("danger", error)
+            request.session[SESSION_DRAFT_KEY] = {"ticket_id": ticket.id, "text": text}
+            return request.redirect(url)
         user = request.env.user
         author = user.partner_id if not user._is_public() else ticket.partner_id
         # Plain text in, escaped HTML out: markup typed by the customer is shown, never run.
-        if self._run_transition(ticket, "message_post", body=plaintext2html(text),
-                                message_type="comment", subtype="mail.mt_comment",
-                                author_id=author.id):
+        if self._run_transition(Intake, "_post_customer_message", ticket,
+                                plaintext2html(text), author, attachment=upload):
             self._flash("success", _("Your message was sent to the expert."))
         return request.redirect(url)
+
+    @http.route(["/my/ticket/<int:ticket_id>/attachment/<int:attachment_id>"], type="http",
+                auth="public")
+    def portal_ticket_attachment(self, ticket_id, attachment_id, access_token=None, **kw):
+        """Download a file of the ticket's conversation, for whoever may see the ticket
+        (logged in, or holding its token): 404 for anything else, internal notes'
+        files included. Only raster images are shown inline; all is served with
+        ``nosniff`` and a sandboxing CSP, so nothing a customer sent runs on our domain."""
+        try:
+            ticket = self._ticket_check_access(ticket_id, access_token)
+        except (AccessError, MissingError):
+            return request.not_found()
+        attachment = ticket._portal_attachments().filtered(lambda a: a.id == attachment_id)
+        if not attachment or attachment.type != "binary":
+            return request.not_found()
+        mimetype = attachment.mimetype or "application/octet-stream"
+        if request.env["helpdesk.ticket.intake"]._is_scriptable(mimetype):
+            mimetype = "text/plain"  # stored before the upload policy existed
+        content = base64.b64decode(attachment.datas or b"")
+        headers = [
+            ("Content-Type", mimetype),
+            ("Content-Length", len(content)),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", "default-src 'none'; sandbox"),
+            ("Cache-Control", "private, max-age=0"),
+        ]
+        if mimetype not in INLINE_MIMETYPES:
+            headers.append(("Content-Disposition", content_disposition(
+                attachment.datas_fname or attachment.name or "attachment")))
+        return request.make_response(content, headers)
 
     @http.route(["/my/ticket/<int:ticket_id>/confirm"], type="http", auth="public",
                 methods=["POST"], website=True)
@@ -185,7 +258,7 @@ class HelpdeskPortal(CustomerPortal):
         return {
             "page_name": "ticket_new",
             "categories": request.env["helpdesk.ticket"]._fields["category"].selection,
-            "priorities": request.env["helpdesk.ticket"]._fields["priority"].selection,
+            "priorities": self._customer_priorities(),
             "technologies": request.env["helpdesk.technology"].search([]),
             "specializations": request.env["helpdesk.specialization"].search([]),
             "post": post,
@@ -201,51 +274,24 @@ class HelpdeskPortal(CustomerPortal):
 
     @http.route(["/my/tickets/new"], type="http", auth="user", methods=["POST"], website=True)
     def portal_ticket_submit(self, **post):
-        Ticket = request.env["helpdesk.ticket"]
+        Intake = request.env["helpdesk.ticket.intake"]
         upload = post.pop("attachment", None)
-        vals, error, error_message = Ticket._portal_parse_submission(post)
-        attachment = None
-        if upload is not None and getattr(upload, "filename", None):
-            content = upload.read()
-            attachment_error = Ticket._portal_check_attachment(upload.filename, content)
-            if attachment_error:
-                error["attachment"] = True
-                error_message.append(attachment_error)
-            attachment = (upload.filename, content)
+        vals, error, error_message = Intake._parse_submission(post)
+        attachment, attachment_error = self._read_upload(Intake, upload)
+        if attachment_error:
+            error["attachment"] = True
+            error_message.append(attachment_error)
         if not error:
             try:
                 with request.env.cr.savepoint():
-                    ticket = Ticket._portal_create_ticket(vals, attachment)
+                    ticket = Intake._create_ticket(vals, attachment)
             except (UserError, ValidationError) as exc:
                 error_message.append(exc.name)
             else:
                 self._flash("success", _(
                     "Thank you: your ticket %s was received. We sent you a confirmation "
                     "e-mail.") % ticket.number)
-                return request.redirect("/my/ticket/%s" % ticket.id)
+                return request.redirect(ticket._get_portal_url(access_token=False))
         values = self._prepare_portal_layout_values()
         values.update(self._ticket_form_values(post, error, error_message))
         return request.render("tktit_helpdesk.portal_ticket_new", values)
-
-    # -------------------------------------------------------------- rating
-    @http.route(["/helpdesk/rating/<string:token>/<int:stars>"], type="http", auth="public",
-                website=True)
-    def portal_ticket_rating(self, token, stars, **kw):
-        """One-click rating from the completion mail (token-protected, like Odoo's own
-        /rating links): 1 to 5 stars."""
-        # sudo: the customer may not be logged in; the unguessable token is the access check.
-        rating = request.env["rating.rating"].sudo().search(
-            [("access_token", "=", token), ("res_model", "=", "helpdesk.ticket")], limit=1)
-        if not rating or stars not in range(1, 6):
-            return request.not_found()
-        ticket = request.env["helpdesk.ticket"].sudo().browse(rating.res_id)
-        feedback = kw.get("feedback")
-        ticket._apply_customer_rating(stars, token, feedback=feedback)
-        return request.render("tktit_helpdesk.portal_rating_done", {
-            "ticket": ticket, "stars": stars, "token": token,
-            "feedback_received": bool((feedback or "").strip())})
-
-    @http.route(["/helpdesk/rating/<string:token>/<int:stars>/feedback"], type="http",
-                auth="public", methods=["POST"], website=True)
-    def portal_ticket_rating_feedback(self, token, stars, feedback="", **kw):
-        return self.portal_ticket_rating(token, stars, feedback=feedback)

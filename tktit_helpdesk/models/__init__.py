@@ -4,7 +4,11 @@ from . import helpdesk_queue
 from . import helpdesk_priority_matrix
 from . import helpdesk_canned_answer
 from . import helpdesk_ticket
+from . import ir_attachment
+from . import helpdesk_ticket_intake
 from . import res_partner
 from . import res_users
 from . import helpdesk_expert_application
 from . import helpdesk_registration
+from . import mail_message
+from . import rating_rating

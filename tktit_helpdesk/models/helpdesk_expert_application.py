@@ -1,5 +1,7 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .email_lookup import email_domain
 
 APPLICATION_STATES = [
     ("draft", "Draft"),
@@ -9,14 +11,19 @@ APPLICATION_STATES = [
 ]
 # An e-mail may be pending in one application only (email_pending_uniq).
 PENDING_STATES = ("draft", "submitted")
+MANAGER = "tktit_helpdesk.group_helpdesk_manager"
+# Only the superuser (the website's verification, helpdesk.registration) sets these.
+PROTECTED_FIELDS = ("verified_email",)
 
 
 class HelpdeskExpertApplication(models.Model):
     """A person's request to work as an expert, made on the website.
 
-    Nothing but this record exists until operations approve it: approval creates the
+    Nothing but this record exists until a manager approves it: approval creates the
     internal expert user (login = the application's e-mail), puts them in the queues of
-    the application and mails them a link to set their password.
+    the application and mails them a link to set their password. Website applications
+    exist only once the applicant followed the link mailed to their address
+    (``verified_email``); only an application whose e-mail was proven so is approved.
     """
 
     _name = "helpdesk.expert.application"
@@ -61,6 +68,14 @@ class HelpdeskExpertApplication(models.Model):
         "res.partner", related="user_id.partner_id", string="Contact", readonly=True)
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True, copy=False)
     decided_on = fields.Datetime(readonly=True, copy=False)
+    verified_email = fields.Char(
+        readonly=True, copy=False,
+        help="The address the applicant proved to own by following the link mailed to it. "
+             "Set by the website only.")
+    email_verified = fields.Boolean(
+        compute="_compute_email_verified", string="E-mail Verified",
+        help="The applicant proved to own the application's e-mail. Changing the e-mail "
+             "drops the proof.")
 
     _sql_constraints = [
         # One pending application per e-mail (a partial unique constraint).
@@ -69,6 +84,12 @@ class HelpdeskExpertApplication(models.Model):
          "An application with this e-mail is already waiting for review."),
     ]
 
+    @api.depends("email", "verified_email")
+    def _compute_email_verified(self):
+        for application in self:
+            application.email_verified = bool(application.verified_email) and \
+                application.verified_email == application.email
+
     @api.constrains("email", "state")
     def _check_email(self):
         """One role per e-mail: a pending application's e-mail is not a user's login or
@@ -76,7 +97,8 @@ class HelpdeskExpertApplication(models.Model):
         Users = self.env["res.users"].sudo().with_context(active_test=False)
         for application in self.filtered(lambda a: a.state in PENDING_STATES):
             email = application.email
-            if Users.search_count(["|", ("login", "=ilike", email), ("email", "=ilike", email)]):
+            if Users.search_count(["|", email_domain("login", email),
+                                   email_domain("email", email)]):
                 raise ValidationError(_(
                     "The e-mail %s already has an account. An expert must apply with a "
                     "different e-mail than their customer account.") % email)
@@ -112,16 +134,35 @@ class HelpdeskExpertApplication(models.Model):
     @api.multi
     def action_approve(self):
         """Create the expert user, put them in the application's queues, mail the link to
-        set their password. Approving an approved application does nothing."""
+        set their password. Approving an approved application does nothing.
+
+        Approval creates an internal user: helpdesk managers only (dispatchers may
+        review, not approve), and only for an application whose e-mail the applicant
+        proved. The user is made of the application's own data; nothing the caller
+        passes (context defaults included) reaches it."""
+        if self.env.uid != SUPERUSER_ID and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only helpdesk managers can approve expert applications: "
+                                "approval creates an internal user."))
         todo = self.filtered(lambda a: a.state != "approved")
         if any(application.state != "submitted" for application in todo):
             raise UserError(_("Only submitted applications can be approved."))
-        # Creating users needs more than operations' rights: check theirs on the
-        # application first, then do the work as superuser.
+        unverified = todo.filtered(lambda a: not a.email_verified)
+        if unverified:
+            raise UserError(_(
+                "The applicant has not proven the address %s: only an application made on "
+                "the website, whose e-mail was confirmed with the link mailed to it, can be "
+                "approved.") % ", ".join(unverified.mapped("email")))
+        # Creating users needs more than the manager's helpdesk rights: check theirs on
+        # the application first, then do the work as superuser.
         todo.check_access_rights("write")
         todo.check_access_rule("write")
+        decider = self.env.user
+        # A clean context: no default_* or group keys of the caller reach res.users, hence
+        # a replaced context, not an updated one.
+        clean = {key: self.env.context[key] for key in ("lang", "tz") if key in self.env.context}
         for application in todo:
-            application.sudo()._action_approve(self.env.user)
+            application.sudo().with_context(clean)._action_approve(  # pylint: disable=W8121
+                decider)
         return True
 
     @api.multi
@@ -206,8 +247,12 @@ class HelpdeskExpertApplication(models.Model):
 
     @api.model
     def _preprocess_values(self, vals):
-        """E-mails are stored trimmed and lower-case, so lookups and the unique index agree."""
+        """E-mails are stored trimmed and lower-case, so lookups and the unique index agree.
+        The proof of the e-mail is the website's to set (as superuser), nobody else's."""
         vals = dict(vals)
+        if self.env.uid != SUPERUSER_ID:
+            for name in PROTECTED_FIELDS:
+                vals.pop(name, None)
         if vals.get("email"):
             vals["email"] = vals["email"].strip().lower()
         return vals

@@ -35,5 +35,6 @@ class HelpdeskPriorityMatrix(models.Model):
 
     def name_get(self):
         impacts, severities = dict(IMPACTS), dict(SEVERITIES)
-        return [(rec.id, _("%s impact / %s severity") % (
-            impacts[rec.impact], severities[rec.severity])) for rec in self]
+        return [(rec.id, _("%(impact)s impact / %(severity)s severity") % {
+            "impact": impacts[rec.impact], "severity": severities[rec.severity],
+        }) for rec in self]

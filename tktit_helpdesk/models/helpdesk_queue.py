@@ -67,8 +67,9 @@ class HelpdeskQueue(models.Model):
             if queue.specialization_id and \
                     queue.specialization_id.technology_id != queue.technology_id:
                 raise ValidationError(_(
-                    "The stream %s does not belong to the technology of queue %s.")
-                    % (queue.specialization_id.name, queue.name))
+                    "The stream %(stream)s does not belong to the technology of queue "
+                    "%(queue)s.") % {"stream": queue.specialization_id.name,
+                                     "queue": queue.name})
 
     def get_alias_model_name(self, vals):
         return "helpdesk.ticket"

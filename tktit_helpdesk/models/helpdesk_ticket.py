@@ -1,10 +1,7 @@
-import base64
 import uuid
-from datetime import datetime
+from collections import OrderedDict, namedtuple
 
-import pytz
-
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html2plaintext, plaintext2html
 
@@ -59,8 +56,67 @@ STATE_TO_PORTAL = {
 DONE_STATES = ("closed", "cancelled")
 # States where the ticket waits on the customer (SLA clocks pause there).
 CUSTOMER_WAITING_STATES = ("scoping", "awaiting_customer", "delivered")
+# A customer's message moves a ticket that waited on them back to support.
+CUSTOMER_ANSWER_STATES = {"scoping": "new", "awaiting_customer": "in_progress"}
 # States in which the assigned expert is working the ticket.
 EXPERT_STATES = ("in_progress", "awaiting_customer")
+OPEN_STATES = tuple(state for state, _label in STATES if state not in DONE_STATES)
+
+# Who does what (operations managers and the superuser, i.e. crons, the mail gateway and
+# portal routes after their token check, may do everything).
+OPERATIONS = "tktit_helpdesk.group_helpdesk_user"
+QUALITY_CONTROL = "tktit_helpdesk.group_helpdesk_qc"
+COMMITTEE = "tktit_helpdesk.group_helpdesk_committee"
+MANAGER = "tktit_helpdesk.group_helpdesk_manager"
+ASSIGNED_EXPERT = "assigned_expert"  # the expert the ticket is assigned to
+CUSTOMER = "customer"  # a portal user of the ticket's organisation
+
+Transition = namedtuple("Transition", "sources target needs_input role")
+# The lifecycle: each public transition, the states it starts from, the state it leads
+# to, whether it needs input (an expert, a reason, the customer's answer) and who does it.
+# Guards, kanban drops and the messages refusing a direct state write read this table.
+TRANSITIONS = OrderedDict([
+    ("action_request_clarification",
+     Transition(("new", "dispatch"), "scoping", False, OPERATIONS)),
+    ("action_send_to_dispatch", Transition(("new", "scoping"), "dispatch", False, OPERATIONS)),
+    ("action_assign", Transition(("dispatch",), "in_progress", True, OPERATIONS)),
+    ("action_customer_unreachable",
+     Transition(EXPERT_STATES, "dispatch", False, ASSIGNED_EXPERT)),
+    ("action_work_completed",
+     Transition(EXPERT_STATES, "work_completed", False, ASSIGNED_EXPERT)),
+    ("action_qc_approve",
+     Transition(("work_completed",), "final_review", False, QUALITY_CONTROL)),
+    ("action_qc_reject", Transition(("work_completed",), "in_progress", True, QUALITY_CONTROL)),
+    ("action_final_approve", Transition(("final_review",), "delivered", False, COMMITTEE)),
+    ("action_customer_confirm", Transition(("delivered",), "closed", True, CUSTOMER)),
+    ("action_close", Transition(OPEN_STATES, "closed", False, OPERATIONS)),
+    ("action_cancel", Transition(OPEN_STATES, "cancelled", False, OPERATIONS)),
+    # reopened by the customer's mail reply (or by operations), never by a kanban drop
+    ("action_reopen", Transition(("closed",), "dispatch", True, OPERATIONS)),
+])
+# Written by the lifecycle's own code only (or a manager): bookkeeping and the customer's
+# answers.
+LIFECYCLE_FIELDS = frozenset([
+    "state", "closed_on", "assigned_on", "last_customer_message_on", "customer_awaits_reply",
+    "first_support_reply_on", "last_support_reply_on", "qc_reject_reason", "channel",
+    "number", "commercial_partner_id", "satisfaction", "customer_feedback", "access_token",
+])
+# What an expert (or a reviewer) may write on a ticket: the rest is operations' or the
+# lifecycle's (sub-addons add theirs through _expert_writable_fields()).
+EXPERT_FIELDS = frozenset(["resolution", "color", "message_follower_ids"])
+
+# Context key by which a transition marks its own write of ``state`` (see _write_state).
+STATE_WRITE_KEY = "tktit_state_transition"
+_STATE_WRITE_TOKEN = object()
+
+
+def _find_transition(from_state, to_state):
+    """The public transition that moves a ticket from ``from_state`` to ``to_state``."""
+    for name, transition in TRANSITIONS.items():
+        if from_state in transition.sources and transition.target == to_state:
+            return name
+    return None
+
 
 # Fields a portal customer may set when submitting; everything else is ours.
 PORTAL_FIELDS = ("name", "description", "category", "priority", "occurred_on",
@@ -68,6 +124,38 @@ PORTAL_FIELDS = ("name", "description", "category", "priority", "occurred_on",
 
 
 class HelpdeskTicket(models.Model):
+    """A customer's ticket and its lifecycle.
+
+    The state changes only through the transitions of ``TRANSITIONS``. Each one is a
+    public ``action_*`` method (button, RPC, portal) that checks the state with
+    ``_guard_transition`` (and the input), then calls its private ``_action_*`` method,
+    which does the work: values from ``_prepare_*_values``, one ``_write_state`` per
+    ticket or batch, then mails and activities. A ``write`` of ``state`` from anywhere
+    else is refused with a UserError naming the action to use; a kanban drop (context
+    ``tktit_kanban_drop``) performs the matching transition when it needs no input; a
+    helpdesk manager imports historical tickets with ``tktit_history_import``.
+
+    Extension points for sub-addons (extend with ``super()``; they run after the guard):
+
+    - ``_action_request_clarification(question)``: ask the customer to clarify the scope
+    - ``_prepare_send_to_dispatch_values(fee_amount)``, ``_action_send_to_dispatch(fee_amount)``:
+      triage done, the ticket waits in the dispatcher queue
+    - ``_prepare_assign_values(user)``, ``_action_assign(user)``: (re)assignment to an expert
+    - ``_action_customer_unreachable()``: back to dispatch, the customer mailed
+    - ``_action_work_completed()``: the expert's resolution goes to quality control
+    - ``_action_qc_approve()``, ``_action_qc_reject(reason)``: quality control's decision
+    - ``_action_final_approve()``: the committee approves, the deliverables are mailed
+    - ``_prepare_customer_confirm_values(satisfied, comment)``,
+      ``_action_customer_confirm(satisfied, comment)``: the customer's answer to a delivery
+    - ``_prepare_close_values()``, ``_action_close(values=None)``: closure, in one write
+    - ``_prepare_cancel_values()``, ``_action_cancel()``: cancellation
+    - ``_action_reopen()``: a closed ticket the customer writes to again
+    - ``_on_customer_message(message)``: the customer wrote (bookkeeping and state done)
+    - ``_on_support_reply(message)``: support answered the customer (likewise)
+    - ``_schedule_activity(activity_type, user, summary, note=None)``: the one activity helper
+    - ``_notify_customer(template_xmlid, **values)``: a template mail to the customer only
+    - ``_get_portal_url(access_token=True, absolute=False)``: the one builder of ticket links
+    """
     _name = "helpdesk.ticket"
     _description = "Helpdesk Ticket"
     _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "rating.mixin"]
@@ -105,19 +193,28 @@ class HelpdeskTicket(models.Model):
         domain="[('technology_id', '=', technology_id)]", track_visibility="onchange")
     queue_id = fields.Many2one(
         "helpdesk.queue", string="Expert Queue", index=True, track_visibility="onchange",
-        help="Derived from scope and stream when the ticket is created; operations may change it.")
+        groups="base.group_user",
+        help="Derived from scope and stream when the ticket is created; operations may "
+             "change it.")
     user_id = fields.Many2one(
         "res.users", string="Expert", index=True, track_visibility="onchange", copy=False)
     priority = fields.Selection(PRIORITIES, required=True, default="1", index=True,
                                 track_visibility="onchange")
-    impact = fields.Selection(IMPACTS, track_visibility="onchange")
-    severity = fields.Selection(SEVERITIES, track_visibility="onchange")
+    # Internal fields carry groups="base.group_user": a portal customer reading their
+    # ticket by RPC gets the portal's view of it (portal_state, not the internal state),
+    # never triage inputs, queues, QC notes or the expert's draft; the portal pages read
+    # them as superuser, after their own access check.
+    impact = fields.Selection(IMPACTS, track_visibility="onchange", groups="base.group_user")
+    severity = fields.Selection(SEVERITIES, track_visibility="onchange",
+                                groups="base.group_user")
     target_date = fields.Datetime(
         string="Requested Resolution", help="The resolution date the customer asks for.")
     project_id = fields.Many2one("project.project", string="Project", index=True)
+    # Written by the transitions only (see _write_state); the kanban shows every state.
     state = fields.Selection(
         STATES, required=True, default="new", index=True, copy=False,
-        track_visibility="onchange")
+        track_visibility="onchange", group_expand="_read_group_state",
+        groups="base.group_user")
     portal_state = fields.Selection(
         PORTAL_STATES, string="Status", compute="_compute_portal_state",
         search="_search_portal_state")
@@ -125,9 +222,10 @@ class HelpdeskTicket(models.Model):
     customer_feedback = fields.Text(copy=False)
     closed_on = fields.Datetime(readonly=True, copy=False)
     resolution = fields.Html(
-        sanitize=True, copy=False,
+        sanitize=True, copy=False, groups="base.group_user",
         help="What was done: sent to the customer with the deliverables.")
-    qc_reject_reason = fields.Text(string="QC Rejection Reason", copy=False, readonly=True)
+    qc_reject_reason = fields.Text(string="QC Rejection Reason", copy=False, readonly=True,
+                                   groups="base.group_user")
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
     fee_amount = fields.Monetary(
         string="Quoted Fee", copy=False, currency_field="currency_id",
@@ -136,20 +234,22 @@ class HelpdeskTicket(models.Model):
     channel = fields.Selection(
         [("portal", "Portal"), ("email", "E-mail"), ("backend", "Operations")],
         default="backend", readonly=True, copy=False)
-    assigned_on = fields.Datetime(readonly=True, copy=False)
-    last_customer_message_on = fields.Datetime(readonly=True, copy=False)
+    assigned_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    last_customer_message_on = fields.Datetime(readonly=True, copy=False,
+                                               groups="base.group_user")
     # who spoke last, kept apart from the timestamps: a customer message and a support
     # reply can fall within the same second
     customer_awaits_reply = fields.Boolean(
-        readonly=True, copy=False, default=False,
+        readonly=True, copy=False, default=False, groups="base.group_user",
         help="The customer's last message has no reply from support yet.")
-    first_support_reply_on = fields.Datetime(readonly=True, copy=False)
-    last_support_reply_on = fields.Datetime(readonly=True, copy=False)
+    first_support_reply_on = fields.Datetime(readonly=True, copy=False,
+                                             groups="base.group_user")
+    last_support_reply_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
     history_ticket_ids = fields.Many2many(
         "helpdesk.ticket", string="Incident History", compute="_compute_history",
         help="Previous tickets of the same customer organisation, with their outcome.")
     history_count = fields.Integer(compute="_compute_history", string="Previous Incidents")
-    color = fields.Integer()
+    color = fields.Integer(groups="base.group_user")
 
     _sql_constraints = [
         ("number_uniq", "unique(number, company_id)", "The ticket reference must be unique."),
@@ -164,7 +264,8 @@ class HelpdeskTicket(models.Model):
     @api.depends("state")
     def _compute_portal_state(self):
         for ticket in self:
-            ticket.portal_state = STATE_TO_PORTAL.get(ticket.state)
+            # sudo: the customer reads the portal's word, not the internal state
+            ticket.portal_state = STATE_TO_PORTAL.get(ticket.sudo().state)
 
     def _search_portal_state(self, operator, value):
         values = value if isinstance(value, (list, tuple)) else [value]
@@ -194,7 +295,7 @@ class HelpdeskTicket(models.Model):
     def _compute_portal_url(self):
         super(HelpdeskTicket, self)._compute_portal_url()
         for ticket in self:
-            ticket.portal_url = "/my/ticket/%s" % ticket.id
+            ticket.portal_url = ticket._get_portal_url(access_token=False)
 
     # --------------------------------------------------------------- constraints
     @api.constrains("name")
@@ -249,6 +350,13 @@ class HelpdeskTicket(models.Model):
                         vals[fname], self._fields[fname].string, ", ".join(allowed.values())))
         if "name" in vals and not (vals["name"] or "").strip():
             raise ValidationError(_("A ticket needs a subject."))
+        target = vals.get("target_date")
+        if target and not self._is_history_import():
+            target = fields.Datetime.to_string(fields.Datetime.from_string(target))
+            if target < fields.Datetime.now():
+                raise ValidationError(_(
+                    "The requested resolution date %s is in the past: choose a date to "
+                    "come (or leave it empty).") % target[:16])
 
     @api.model
     def _check_customer_may_create(self, vals):
@@ -259,6 +367,12 @@ class HelpdeskTicket(models.Model):
         partner = self.env["res.partner"].sudo().browse(vals.get("partner_id"))
         if partner.commercial_partner_id != user.commercial_partner_id:
             raise AccessError(_("You can only open tickets for your own organisation."))
+
+    @api.model
+    def _customer_priorities(self, partner):
+        """The priorities a customer of ``partner`` may choose when opening a ticket
+        (keys of PRIORITIES); triage may set any. Sub-addons narrow it (support plans)."""
+        return [key for key, _label in PRIORITIES]
 
     @api.model
     def _prepare_derived_vals(self, vals):
@@ -281,7 +395,20 @@ class HelpdeskTicket(models.Model):
         if "name" not in vals:
             raise ValidationError(_("A ticket needs a subject."))
         self._check_customer_may_create(vals)
+        # A ticket starts as New (its state then changes through transitions only), unless
+        # a manager imports historical tickets; a default_state in the context is no way
+        # around that.
+        ctx = {key: value for key, value in self.env.context.items() if key != "default_state"}
+        self = self.with_context(ctx)
+        history = self._is_history_import()
+        if vals.get("state", "new") != "new" and not history:
+            raise UserError(_(
+                "A new ticket starts in state New; its status then changes through the "
+                "lifecycle actions. To load historical tickets, a helpdesk manager uses "
+                "Helpdesk > Configuration > Import Historical Tickets."))
         vals = self._prepare_derived_vals(dict(vals))
+        # in the values, so that creation is tracked with the "Ticket Opened" subtype
+        vals.setdefault("state", "new")
         # Known at insert time, so the record rule already holds when constraints read
         # the new ticket as its (portal) creator.
         vals["commercial_partner_id"] = self.env["res.partner"].browse(
@@ -294,12 +421,23 @@ class HelpdeskTicket(models.Model):
         ticket = super(HelpdeskTicket, self.with_context(
             default_user_id=False, mail_create_nolog=True)).create(vals)
         ticket._subscribe_customer()
-        ticket._notify_customer("tktit_helpdesk.mail_template_ticket_received")
+        if not history:  # an imported old ticket does not mail its customer again
+            ticket._notify_customer("tktit_helpdesk.mail_template_ticket_received")
         return ticket
 
     @api.multi
     def write(self, vals):
         self._validate_vals(vals)
+        if self.env.context.get(STATE_WRITE_KEY) is _STATE_WRITE_TOKEN:
+            # the lifecycle's own write, after its guard; what it triggers is not one
+            self = self.with_context(**{STATE_WRITE_KEY: False})
+        else:
+            if "state" in vals:
+                vals = self._check_state_write(vals)
+                if vals is None:  # a kanban drop, done by its transition
+                    return True
+            if not self._is_history_import():
+                self._check_write_fields(vals)
         res = super(HelpdeskTicket, self).write(vals)
         if "partner_id" in vals:
             self._subscribe_customer()
@@ -308,6 +446,24 @@ class HelpdeskTicket(models.Model):
         if {"technology_id", "specialization_id"} & set(vals) and "queue_id" not in vals:
             self._route_to_queue()
         return res
+
+    @api.model
+    def _read_group_state(self, values, domain, order):
+        """Kanban columns: every state, in lifecycle order, even when empty."""
+        return [state for state, _label in STATES]
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False,
+                   lazy=True):
+        result = super(HelpdeskTicket, self).read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
+        first = groupby[0] if isinstance(groupby, (list, tuple)) and groupby else groupby
+        if first == "state":
+            # Odoo folds columns of relational groups only: fold the finished states here
+            for line in result:
+                if line.get("state") in DONE_STATES:
+                    line["__fold"] = True
+        return result
 
     def _apply_triage_matrix(self):
         """Priority from the matrix, one write per impact x severity cell."""
@@ -347,10 +503,9 @@ class HelpdeskTicket(models.Model):
 
     @api.model_cr_context
     def _init_column(self, column_name):
-        """Values of a column new to existing tickets (this addon's or a sub-addon's),
-        run once, when an install or upgrade adds the column."""
+        """Values of a column of this addon new to existing tickets, run once, when an
+        install or upgrade adds the column (sub-addons extend it for theirs)."""
         cr = self.env.cr
-        field = self._fields[column_name]
         if column_name == "access_token":
             # each ticket its own token, not one shared default
             cr.execute(
@@ -364,41 +519,183 @@ class HelpdeskTicket(models.Model):
                        last_support_reply_on IS NULL
                        OR last_customer_message_on > last_support_reply_on)
                  WHERE customer_awaits_reply IS NULL""")
-        elif field.type == "boolean" and field.default and not field.default(self):
-            # Odoo 11 leaves a False boolean NULL ("the same as NULL"), but NULL sorts
-            # first in "escalated desc" (the dispatcher queue) and groups apart in reports
-            cr.execute('UPDATE helpdesk_ticket SET "%s" = FALSE WHERE "%s" IS NULL'
-                       % (column_name, column_name))
         else:
             super(HelpdeskTicket, self)._init_column(column_name)
 
     # ------------------------------------------------------------ transitions
-    def _check_state(self, allowed, action_label, target=None):
-        """Guard of a transition: tickets already in `target` are skipped (calling twice
-        does nothing twice); any other state outside `allowed` is refused."""
+    def _transition_labels(self):
+        """What each transition is called on its button (for messages)."""
+        return {
+            "action_request_clarification": _("Ask for Clarification"),
+            "action_send_to_dispatch": _("Send to Dispatch"),
+            "action_assign": _("Assign Expert"),
+            "action_customer_unreachable": _("Customer Unreachable"),
+            "action_work_completed": _("Work Completed"),
+            "action_qc_approve": _("QC Approve"),
+            "action_qc_reject": _("QC Reject"),
+            "action_final_approve": _("Final Approval"),
+            "action_customer_confirm": _("the customer's confirmation"),
+            "action_close": _("Close"),
+            "action_cancel": _("Cancel"),
+            "action_reopen": _("Reopen"),
+        }
+
+    def _guard_transition(self, transition, target=None, allowed=None):
+        """The one guard of every transition: returns the tickets to move.
+
+        First the role (``_check_transition_role``), then the states: tickets already in
+        ``target`` are skipped (calling a transition twice does its work once); a ticket
+        in any state outside the transition's starting states (``TRANSITIONS``, or
+        ``allowed``) is refused with a UserError naming it.
+        """
+        self._check_transition_role(transition)
+        allowed = allowed or TRANSITIONS[transition].sources
         todo = self.filtered(lambda t: t.state != target) if target else self
         wrong = todo.filtered(lambda t: t.state not in allowed)
         if wrong:
-            labels = dict(self._fields["state"]._description_selection(self.env))
             raise UserError(_("%s is not possible for ticket %s in state %s.") % (
-                action_label, wrong[0].number, labels[wrong[0].state]))
+                self._transition_labels()[transition], wrong[0].number,
+                wrong[0]._state_label(wrong[0].state)))
         return todo
+
+    def _is_helpdesk_manager(self):
+        return self.env.uid == SUPERUSER_ID or self.env.user.has_group(MANAGER)
+
+    def _check_transition_role(self, transition):
+        """The caller's role for ``transition`` (``TRANSITIONS``), whatever the path (button,
+        RPC, kanban): an AccessError names who may do it, and nothing is changed."""
+        if self._is_helpdesk_manager():
+            return
+        user, role = self.env.user, TRANSITIONS[transition].role
+        label = self._transition_labels()[transition]
+        if role == ASSIGNED_EXPERT:
+            others = self.filtered(lambda t: t.user_id != user)
+            if others:
+                raise AccessError(_("%s on ticket %s is for its assigned expert only.") % (
+                    label, others[0].number))
+        elif role == CUSTOMER:
+            if not user.share or any(t.commercial_partner_id != user.commercial_partner_id
+                                     for t in self.sudo()):
+                raise AccessError(_("Only the customer answers the delivery of a ticket."))
+        else:
+            if not user.has_group(role):
+                raise AccessError(_("%s is for %s only.") % (
+                    label, self.env.ref(role).sudo().full_name))
+            own = self.filtered(lambda t: t.user_id == user)
+            if role in (QUALITY_CONTROL, COMMITTEE) and own:
+                raise AccessError(_("You cannot review your own work on ticket %s: another "
+                                    "reviewer decides.") % own[0].number)
+
+    def _expert_writable_fields(self):
+        """Fields an expert or reviewer may write on a ticket (sub-addons extend)."""
+        return set(EXPERT_FIELDS)
+
+    def _check_write_fields(self, vals):
+        """Who may write what outside the lifecycle's own writes: managers everything,
+        operations all but the lifecycle's bookkeeping and the customer's answers,
+        experts and reviewers their own fields only (resolution, colour)."""
+        if self._is_helpdesk_manager():
+            return
+        user = self.env.user
+        if user.has_group(OPERATIONS):
+            denied = set(vals) & LIFECYCLE_FIELDS
+        else:
+            denied = set(vals) - self._expert_writable_fields()
+            others = self.filtered(lambda t: t.user_id != user)
+            if others and not denied:
+                raise AccessError(_("Ticket %s is not assigned to you: its expert and "
+                                    "operations change it.") % others[0].number)
+        if denied:
+            names = sorted(self._fields[f].string for f in denied if f in self._fields)
+            raise AccessError(_("You may not change %s of a ticket: %s.") % (
+                ", ".join(names) or ", ".join(sorted(denied)),
+                _("the lifecycle actions and operations do") if user.has_group(OPERATIONS)
+                else _("operations do, or the lifecycle actions")))
+
+    def _state_label(self, state):
+        return dict(self._fields["state"]._description_selection(self.env))[state]
+
+    def _write_state(self, vals):
+        """The lifecycle's own write: the one path by which the state (and its
+        bookkeeping: dates, who spoke last, the customer's answers) changes.
+
+        Transitions (``_action_*``) call it after their guard; a ``write`` of these fields
+        from anywhere else is refused (or, for a state from the kanban, performs the
+        matching transition). The marker is a Python object, which an RPC caller cannot
+        put in a context. It runs as the caller: the tracking names them and the record
+        rules apply.
+        """
+        return self.with_context(**{STATE_WRITE_KEY: _STATE_WRITE_TOKEN}).write(vals)
+
+    def _is_history_import(self):
+        """The documented path for historical tickets: a helpdesk manager importing with
+        ``tktit_history_import`` in the context (the *Import Historical Tickets* menu)."""
+        return bool(self.env.context.get("tktit_history_import")) and (
+            self.env.user._is_superuser() or
+            self.env.user.has_group("tktit_helpdesk.group_helpdesk_manager"))
+
+    def _check_state_write(self, vals):
+        """A ``write`` of ``state`` that does not come from a transition.
+
+        Returns the values left to write: without ``state`` when every ticket already
+        has it, unchanged for a manager's history import, None when a kanban drop was
+        performed by its transition; otherwise a UserError names the action to use.
+        """
+        new_state = vals["state"]
+        moving = self.filtered(lambda t: t.state != new_state)
+        if not moving:
+            return {key: value for key, value in vals.items() if key != "state"}
+        if self._is_history_import():
+            return vals
+        if self.env.context.get("tktit_kanban_drop") and set(vals) == {"state"}:
+            moving._drop_to_state(new_state)
+            return None
+        raise UserError(moving[0]._state_change_hint(new_state))
+
+    def _drop_to_state(self, new_state):
+        """A kanban card dropped in the ``new_state`` column: perform the transition that
+        makes that move when it needs no input (its guard and effects included)."""
+        for state in set(self.mapped("state")):
+            tickets = self.filtered(lambda t: t.state == state)
+            transition = _find_transition(state, new_state)
+            if not transition or TRANSITIONS[transition].needs_input:
+                raise UserError(tickets[0]._state_change_hint(new_state))
+            getattr(tickets, transition)()
+
+    def _state_change_hint(self, new_state):
+        """Why a state write is refused, and which action makes that move."""
+        self.ensure_one()
+        transition = _find_transition(self.state, new_state)
+        values = {
+            "number": self.number, "from": self._state_label(self.state),
+            "to": self._state_label(new_state),
+        }
+        if transition:
+            values["action"] = self._transition_labels()[transition]
+            values["method"] = transition
+            return _("The status of ticket %(number)s changes only through its lifecycle: "
+                     "to move it from %(from)s to %(to)s, use \"%(action)s\" "
+                     "(%(method)s).") % values
+        return _("The status of ticket %(number)s changes only through its lifecycle, "
+                 "which does not lead from %(from)s to %(to)s.") % values
 
     @api.multi
     def action_request_clarification(self, question=None):
         """Operations ask the customer to clarify the scope before assignment."""
-        todo = self._check_state(("new", "dispatch"), _("Asking for clarification"), "scoping")
+        todo = self._guard_transition("action_request_clarification", "scoping")
         if todo:
-            todo.write({"state": "scoping"})
-            for ticket in todo:
-                ticket._notify_customer(
-                    "tktit_helpdesk.mail_template_ticket_clarification", question=question)
+            todo._action_request_clarification(question)
         return True
+
+    def _action_request_clarification(self, question=None):
+        self._write_state({"state": "scoping"})
+        self._notify_customer("tktit_helpdesk.mail_template_ticket_clarification",
+                              question=question)
 
     @api.multi
     def action_send_to_dispatch(self, fee_amount=None):
         """Triage done: the ticket waits in its queue for the dispatcher."""
-        todo = self._check_state(("new", "scoping"), _("Sending to dispatch"), "dispatch")
+        todo = self._guard_transition("action_send_to_dispatch", "dispatch")
         missing = todo.filtered(lambda t: not t.queue_id)
         if missing:
             raise UserError(_(
@@ -406,12 +703,18 @@ class HelpdeskTicket(models.Model):
                 "before sending it to dispatch.") % missing[0].number)
         if fee_amount is not None and fee_amount < 0:
             raise UserError(_("A quoted fee cannot be negative."))
+        if todo:
+            todo._action_send_to_dispatch(fee_amount)
+        return True
+
+    def _prepare_send_to_dispatch_values(self, fee_amount=None):
         vals = {"state": "dispatch"}
         if fee_amount is not None:
             vals["fee_amount"] = fee_amount
-        if todo:
-            todo.write(vals)
-        return True
+        return vals
+
+    def _action_send_to_dispatch(self, fee_amount=None):
+        self._write_state(self._prepare_send_to_dispatch_values(fee_amount))
 
     @api.multi
     def action_assign(self, user):
@@ -422,86 +725,106 @@ class HelpdeskTicket(models.Model):
         # Already with this expert: nothing to do. Otherwise a first assignment from the
         # dispatcher queue, or a reassignment of a ticket being worked.
         todo = self.filtered(lambda t: t.user_id != user or t.state == "dispatch")
-        todo._check_state(("dispatch",) + EXPERT_STATES, _("Assignment"))
+        todo._guard_transition("action_assign", allowed=("dispatch",) + EXPERT_STATES)
         for ticket in todo:
             if user not in ticket.queue_id.member_ids:
                 raise UserError(_("%s is not an expert of queue %s.") % (
                     user.name, ticket.queue_id.name or _("(none)")))
-        if not todo:
-            return True
-        first = todo.filtered(lambda t: t.state == "dispatch")
-        now = fields.Datetime.now()
-        first.write({"state": "in_progress", "user_id": user.id, "assigned_on": now})
-        (todo - first).write({"user_id": user.id, "assigned_on": now})
-        for ticket in todo:
-            ticket._notify_customer("tktit_helpdesk.mail_template_ticket_assigned")
+        if todo:
+            todo._action_assign(user)
+        return True
+
+    def _prepare_assign_values(self, user):
+        """Values of an assignment; a first one (from dispatch) also moves the state."""
+        vals = {"user_id": user.id, "assigned_on": fields.Datetime.now()}
+        if self[:1].state == "dispatch":
+            vals["state"] = "in_progress"
+        return vals
+
+    def _action_assign(self, user):
+        first = self.filtered(lambda t: t.state == "dispatch")
+        for tickets in (first, self - first):
+            if tickets:
+                tickets._write_state(tickets._prepare_assign_values(user))
+        self._notify_customer("tktit_helpdesk.mail_template_ticket_assigned")
         for ticket in first:
             ticket._schedule_activity(
                 "tktit_helpdesk.mail_activity_quality_assessment",
                 ticket._get_operations_user(),
                 _("Quality assessment of the work on %s") % ticket.number)
-        return True
 
     @api.multi
     def action_customer_unreachable(self):
         """The expert could not reach the customer: mail them, back to the dispatcher."""
-        todo = self._check_state(EXPERT_STATES, _("Marking the customer unreachable"),
-                                 "dispatch")
+        todo = self._guard_transition("action_customer_unreachable", "dispatch")
         if todo:
-            for ticket in todo:
-                ticket._notify_customer("tktit_helpdesk.mail_template_ticket_unreachable")
-            # create_date is untouched: the ticket keeps its priority and age in the queue.
-            todo.write({"state": "dispatch", "user_id": False, "assigned_on": False})
+            todo._action_customer_unreachable()
         return True
+
+    def _action_customer_unreachable(self):
+        self._notify_customer("tktit_helpdesk.mail_template_ticket_unreachable")
+        # create_date is untouched: the ticket keeps its priority and age in the queue.
+        self._write_state({"state": "dispatch", "user_id": False, "assigned_on": False})
 
     @api.multi
     def action_work_completed(self):
-        todo = self._check_state(EXPERT_STATES, _("Marking work completed"), "work_completed")
+        """The expert's "Work Completed": the resolution goes to quality control."""
+        todo = self._guard_transition("action_work_completed", "work_completed")
         empty = todo.filtered(lambda t: not html2plaintext(t.resolution or "").strip())
         if empty:
             raise UserError(_(
                 "Describe the resolution of ticket %s before marking the work completed: "
                 "it is what the customer receives.") % empty[0].number)
         if todo:
-            todo.write({"state": "work_completed"})
+            todo._action_work_completed()
         return True
+
+    def _action_work_completed(self):
+        self._write_state({"state": "work_completed"})
 
     @api.multi
     def action_qc_approve(self):
-        todo = self._check_state(("work_completed",), _("Quality control approval"),
-                                 "final_review")
+        todo = self._guard_transition("action_qc_approve", "final_review")
         if todo:
-            todo.write({"state": "final_review", "qc_reject_reason": False})
-            for ticket in todo:
-                ticket.message_post(body=_("Quality control approved the work."),
-                                    subtype="mail.mt_note")
+            todo._action_qc_approve()
         return True
+
+    def _action_qc_approve(self):
+        self._write_state({"state": "final_review", "qc_reject_reason": False})
+        for ticket in self:
+            ticket.message_post(body=_("Quality control approved the work."),
+                                subtype="mail.mt_note")
 
     @api.multi
     def action_qc_reject(self, reason):
         if not (reason or "").strip():
             raise UserError(_("Say why quality control rejects the work."))
-        todo = self._check_state(("work_completed",), _("Quality control rejection"))
+        todo = self._guard_transition("action_qc_reject")
         if todo:
-            todo.write({"state": "in_progress", "qc_reject_reason": reason})
-            for ticket in todo:
-                ticket.message_post(
-                    body=_("Quality control rejected the work: %s") % reason,
-                    subtype="mail.mt_note")
-                ticket._schedule_activity(
-                    "mail.mail_activity_data_todo", ticket.user_id,
-                    _("Rework after quality control: %s") % reason)
+            todo._action_qc_reject(reason)
         return True
+
+    def _action_qc_reject(self, reason):
+        self._write_state({"state": "in_progress", "qc_reject_reason": reason})
+        for ticket in self:
+            ticket.message_post(
+                body=_("Quality control rejected the work: %s") % reason,
+                subtype="mail.mt_note")
+            ticket._schedule_activity(
+                "mail.mail_activity_data_todo", ticket.user_id,
+                _("Rework after quality control: %s") % reason)
 
     @api.multi
     def action_final_approve(self):
         """Technical committee's final review: the deliverables go to the customer."""
-        todo = self._check_state(("final_review",), _("Final approval"), "delivered")
+        todo = self._guard_transition("action_final_approve", "delivered")
         if todo:
-            todo.write({"state": "delivered"})
-            for ticket in todo:
-                ticket._notify_customer("tktit_helpdesk.mail_template_ticket_delivered")
+            todo._action_final_approve()
         return True
+
+    def _action_final_approve(self):
+        self._write_state({"state": "delivered"})
+        self._notify_customer("tktit_helpdesk.mail_template_ticket_delivered")
 
     @api.multi
     def action_customer_confirm(self, satisfied, comment=None):
@@ -510,59 +833,82 @@ class HelpdeskTicket(models.Model):
         # record rule says so), and only this decision is written, as sudo.
         self.check_access_rights("read")
         self.check_access_rule("read")
+        self._check_transition_role("action_customer_confirm")
         self = self.sudo()
-        target = "closed" if satisfied else None
-        todo = self._check_state(("delivered",), _("Confirming the delivery"), target)
+        todo = self._guard_transition("action_customer_confirm",
+                                      "closed" if satisfied else None)
         if not todo:
             return True
-        if satisfied:
-            todo.write({"satisfaction": "satisfied", "customer_feedback": comment or False})
-            todo._action_close()
-            for ticket in todo:
-                ticket._notify_customer("tktit_helpdesk.mail_template_ticket_closed")
-        else:
-            if not (comment or "").strip():
-                raise UserError(_("Tell us what is missing so the expert can follow up."))
-            todo.write({"state": "in_progress", "satisfaction": "dissatisfied",
-                        "customer_feedback": comment})
-            for ticket in todo:
-                ticket.message_post(
-                    body=_("The customer is not satisfied: %s") % comment,
-                    subtype="mail.mt_note")
-                summary = _("Customer not satisfied with %s: contact them") % ticket.number
-                ticket._schedule_activity("mail.mail_activity_data_todo", ticket.user_id,
-                                          summary)
-                ticket._schedule_activity("tktit_helpdesk.mail_activity_customer_followup",
-                                          ticket._get_operations_user(), summary)
+        if not satisfied and not (comment or "").strip():
+            raise UserError(_("Tell us what is missing so the expert can follow up."))
+        todo._action_customer_confirm(bool(satisfied), comment)
         return True
+
+    def _prepare_customer_confirm_values(self, satisfied, comment=None):
+        if satisfied:
+            return {"satisfaction": "satisfied", "customer_feedback": comment or False}
+        return {"state": "in_progress", "satisfaction": "dissatisfied",
+                "customer_feedback": comment}
+
+    def _action_customer_confirm(self, satisfied, comment=None):
+        """Satisfied: the ticket closes (one write) and the customer gets the closing mail
+        with the rating links. Not satisfied: back to the expert, with activities."""
+        vals = self._prepare_customer_confirm_values(satisfied, comment)
+        if satisfied:
+            self._action_close(vals)
+            self._notify_customer("tktit_helpdesk.mail_template_ticket_closed")
+            return
+        self._write_state(vals)
+        for ticket in self:
+            ticket.message_post(
+                body=_("The customer is not satisfied: %s") % comment,
+                subtype="mail.mt_note")
+            summary = _("Customer not satisfied with %s: contact them") % ticket.number
+            ticket._schedule_activity("mail.mail_activity_data_todo", ticket.user_id, summary)
+            ticket._schedule_activity("tktit_helpdesk.mail_activity_customer_followup",
+                                      ticket._get_operations_user(), summary)
 
     @api.multi
     def action_close(self):
-        todo = self._check_state(
-            [s for s, _label in STATES if s not in DONE_STATES], _("Closing"), "closed")
+        todo = self._guard_transition("action_close", "closed")
         if todo:
             todo._action_close()
         return True
 
-    def _action_close(self):
-        self.write({"state": "closed", "closed_on": fields.Datetime.now()})
+    def _prepare_close_values(self):
+        return {"state": "closed", "closed_on": fields.Datetime.now()}
+
+    def _action_close(self, values=None):
+        """Close in one write: ``_prepare_close_values()`` plus the caller's ``values``."""
+        vals = self._prepare_close_values()
+        vals.update(values or {})
+        self._write_state(vals)
 
     @api.multi
     def action_cancel(self):
-        todo = self._check_state(
-            [s for s, _label in STATES if s not in DONE_STATES], _("Cancelling"), "cancelled")
+        todo = self._guard_transition("action_cancel", "cancelled")
         if todo:
-            todo.write({"state": "cancelled", "closed_on": fields.Datetime.now()})
+            todo._action_cancel()
         return True
+
+    def _prepare_cancel_values(self):
+        return {"state": "cancelled", "closed_on": fields.Datetime.now()}
+
+    def _action_cancel(self):
+        self._write_state(self._prepare_cancel_values())
 
     @api.multi
     def action_reopen(self):
         """A customer comes back on a closed ticket (mail reply): support acts again."""
-        todo = self._check_state(("closed",), _("Reopening"))
-        for ticket in todo:
-            ticket.write({"state": "in_progress" if ticket.user_id else "dispatch",
-                          "closed_on": False, "satisfaction": False})
+        todo = self._guard_transition("action_reopen")
+        if todo:
+            todo._action_reopen()
         return True
+
+    def _action_reopen(self):
+        for ticket in self:
+            ticket._write_state({"state": "in_progress" if ticket.user_id else "dispatch",
+                                 "closed_on": False, "satisfaction": False})
 
     @api.multi
     def action_open_customer_history(self):
@@ -579,11 +925,15 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if not html2plaintext(self.resolution or "").strip():
             raise UserError(_("Write the resolution first: it becomes the canned answer."))
+        # not offered before operations reviewed it: it may quote the customer
         answer = self.env["helpdesk.canned.answer"].create({
             "name": self.name,
             "body": self.resolution,
             "category": self.category,
             "source_ticket_id": self.id,
+            "company_id": self.company_id.id,
+            "queue_id": self.queue_id.id,
+            "reviewed": False,
         })
         return {
             "type": "ir.actions.act_window",
@@ -611,17 +961,24 @@ class HelpdeskTicket(models.Model):
         group = self.env.ref("tktit_helpdesk.group_helpdesk_user")
         return group.sudo().users.filtered(lambda u: u.active and not u.share)[:1]
 
-    def _schedule_activity(self, activity_xmlid, user, summary):
+    def _schedule_activity(self, activity_type, user, summary, note=None):
+        """The one way the helpdesk schedules an activity on a ticket, due today.
+
+        ``activity_type``: an xml id or a mail.activity.type record; no ``user``, no
+        activity. Created as superuser: the expert or customer triggering it may not
+        manage other users' activities.
+        """
         self.ensure_one()
         if not user:
             return self.env["mail.activity"]
-        activity_type = self.env.ref(activity_xmlid)
-        # The expert or customer triggering this may not manage other users' activities.
+        if isinstance(activity_type, str):
+            activity_type = self.env.ref(activity_type)
         return self.env["mail.activity"].sudo().create({
             "res_model_id": self.env["ir.model"]._get(self._name).id,
             "res_id": self.id,
             "activity_type_id": activity_type.id,
             "summary": summary,
+            "note": note or False,
             "user_id": user.id,
             "date_deadline": fields.Date.context_today(self),
         })
@@ -629,17 +986,20 @@ class HelpdeskTicket(models.Model):
     def _notify_customer(self, template_xmlid, **values):
         """Mail the customer with a template, the mail kept in the chatter.
 
-        Sent as superuser: customers trigger some of these (submission, confirmation)
-        and cannot read mail templates. The context marks it as an automatic notice,
-        so it does not count as a support reply.
+        Posted with the "Customer Notice" subtype, which no follower receives by default:
+        the mail reaches the template's recipients (the customer) only, never the expert
+        or other staff following the ticket. It is not a support reply (only comments
+        count as such). Sent as superuser: customers trigger some of these (submission,
+        confirmation) and cannot read mail templates.
         """
         template = self.env.ref(template_xmlid)
+        subtype = self.env.ref("tktit_helpdesk.mt_customer_notice")
         for ticket in self:
             ticket.sudo().with_context(
-                tktit_notification=True, tktit_values=values, lang=ticket.partner_id.lang,
+                tktit_values=values, lang=ticket.partner_id.lang,
             ).message_post_with_template(
                 template.id, composition_mode="comment", message_type="comment",
-                subtype_id=self.env.ref("mail.mt_comment").id)
+                subtype_id=subtype.id)
 
     # -------------------------------------------------------------- mail hooks
     @api.multi
@@ -650,7 +1010,7 @@ class HelpdeskTicket(models.Model):
         if user.share or self.env.context.get("force_website"):
             return {
                 "type": "ir.actions.act_url",
-                "url": "/my/ticket/%s?access_token=%s" % (self.id, self.access_token),
+                "url": self._get_portal_url(),
                 "target": "self",
                 "res_id": self.id,
             }
@@ -680,8 +1040,12 @@ class HelpdeskTicket(models.Model):
             "partner_id": partner_id,
             "channel": "email",
         })
+        queue = self.env["helpdesk.queue"].sudo().browse(values.get("queue_id")).exists()
+        if queue:
+            # the ticket belongs to the company of the queue mailed, not the gateway user's
+            values["company_id"] = queue.company_id.id
         return super(HelpdeskTicket, self.with_context(
-            default_user_id=False, tktit_from_gateway=True)).message_new(msg_dict, values)
+            default_user_id=False)).message_new(msg_dict, values)
 
     @api.multi
     def message_update(self, msg_dict, update_vals=None):
@@ -706,40 +1070,115 @@ class HelpdeskTicket(models.Model):
         # inside the transaction that posts them: a rollback cannot leave a sent mail behind.
         if "mail_notify_force_send" not in self.env.context:
             self = self.with_context(mail_notify_force_send=False)
+        self._check_support_may_answer(message_type, subtype, kwargs.get("subtype_id"))
+        customer_mail = message_type == "email" and not self._is_support_author(
+            self.env["res.partner"].browse(kwargs.get("author_id")))
+        if customer_mail and subtype == "mail.mt_note":
+            # Odoo files a reply to an internal message as a note: the customer's own words
+            # stay visible to them and count as their message
+            subtype = "mail.mt_comment"
         message = super(HelpdeskTicket, self).message_post(
             body=body, subject=subject, message_type=message_type, subtype=subtype,
             parent_id=parent_id, attachments=attachments, content_subtype=content_subtype,
             **kwargs)
-        if self.env.context.get("tktit_notification") or \
-                message.message_type not in ("comment", "email") or \
+        # only a comment is a conversation turn: notes, notices and tracking are not
+        if message.message_type not in ("comment", "email") or \
                 message.subtype_id != self.env.ref("mail.mt_comment"):
             return message
-        author = message.author_id
-        if author and any(not user.share for user in author.sudo().user_ids):
+        # A mail from outside always speaks for the customer, whatever its From claims:
+        # support answers from the backend or the portal, where they are logged in.
+        if message.message_type == "comment" and self._is_support_author(message.author_id):
             self._handle_support_reply(message)
         else:
             self._handle_customer_message(message)
         return message
 
+    def _is_support_author(self, partner):
+        """``partner`` is an internal user of each ticket's company (a support reply)."""
+        users = partner.sudo().user_ids.filtered(lambda u: not u.share)
+        return bool(users) and all(
+            any(ticket.company_id in user.company_ids for user in users) for ticket in self)
+
+    def _check_support_may_answer(self, message_type, subtype, subtype_id):
+        """Staff answering the customer (a comment they see): operations and managers on
+        any ticket, an expert only on the tickets assigned to them. Notes are free."""
+        if self._is_helpdesk_manager() or self.env.user.share:
+            return  # customers' messages are checked on mail.message (see _check_customer_message)
+        comment = self.env.ref("mail.mt_comment")
+        if not (subtype in ("mail.mt_comment", "mt_comment") or subtype_id == comment.id):
+            return
+        user = self.env.user
+        if user.has_group(OPERATIONS):
+            return
+        others = self.filtered(lambda t: t.user_id != user)
+        if others:
+            raise AccessError(_("Only the expert assigned to ticket %s (or operations) "
+                                "answers its customer; post an internal note instead.")
+                              % others[0].number)
+
+    @api.model
+    def _check_customer_message(self, values):
+        """A portal user's message on tickets (``mail.message`` values, whatever the path:
+        message_post, chatter, RPC create): authored by themselves, a plain comment to
+        support, no extra recipients, and not on a closed ticket."""
+        user = self.env.user
+        comment = self.env.ref("mail.mt_comment")
+        recipients = [cmd for key in ("partner_ids", "channel_ids", "needaction_partner_ids")
+                      for cmd in values.get(key) or [] if cmd]
+        if values.get("author_id", user.partner_id.id) != user.partner_id.id or \
+                values.get("message_type", "notification") != "comment" or \
+                values.get("subtype_id") != comment.id or recipients:
+            raise AccessError(_(
+                "Customers post their own messages to support only: no other author, "
+                "message type, internal note or extra recipients."))
+        ticket = self.sudo().browse(values.get("res_id"))
+        if ticket.state in DONE_STATES:
+            raise UserError(_(
+                "Ticket %s is closed, so messages are no longer accepted. Reply to its "
+                "closing e-mail to reopen it, or open a new ticket.") % ticket.number)
+
     def _handle_customer_message(self, message):
-        """The customer wrote: if we were waiting on them, support must act again."""
+        """The customer wrote: if we were waiting on them, support must act again.
+        One write per ticket (bookkeeping and state), then ``_on_customer_message``."""
         now = fields.Datetime.now()
         # sudo: the customer posting has no write access on tickets; only our own
         # bookkeeping and the state change decided here are written.
-        tickets = self.sudo()
-        tickets.write({"last_customer_message_on": now, "customer_awaits_reply": True})
-        tickets.filtered(lambda t: t.state == "scoping").write({"state": "new"})
-        tickets.filtered(lambda t: t.state == "awaiting_customer").write(
-            {"state": "in_progress"})
+        for ticket in self.sudo():
+            vals = {"last_customer_message_on": now, "customer_awaits_reply": True}
+            state = CUSTOMER_ANSWER_STATES.get(ticket.state)
+            if state:
+                vals["state"] = state
+            ticket._write_state(vals)
+        self.sudo()._on_customer_message(message)
+
+    def _on_customer_message(self, message):
+        """Hook: the customer's ``message`` was recorded on these tickets (sudo)."""
 
     def _handle_support_reply(self, message):
-        """Support answered the customer: from in progress, the ball is in their court."""
+        """Support answered the customer: from in progress, the ball is in their court.
+        One write per ticket, then ``_on_support_reply``."""
         now = fields.Datetime.now()
-        self.filtered(lambda t: not t.first_support_reply_on).write(
-            {"first_support_reply_on": now})
-        self.write({"last_support_reply_on": now, "customer_awaits_reply": False})
-        self.filtered(lambda t: t.state == "in_progress").write(
-            {"state": "awaiting_customer"})
+        for ticket in self:
+            vals = {"last_support_reply_on": now, "customer_awaits_reply": False}
+            if not ticket.first_support_reply_on:
+                vals["first_support_reply_on"] = now
+            if ticket.state == "in_progress":
+                vals["state"] = "awaiting_customer"
+            ticket._write_state(vals)
+        self._on_support_reply(message)
+
+    def _on_support_reply(self, message):
+        """Hook: support's reply ``message`` was recorded on these tickets."""
+
+    @api.multi
+    def _track_subtype(self, init_values):
+        """Followers can subscribe to new tickets and to status changes (as in project)."""
+        self.ensure_one()
+        if "state" in init_values:
+            if not init_values["state"]:  # a ticket just created
+                return "tktit_helpdesk.mt_ticket_new"
+            return "tktit_helpdesk.mt_ticket_state"
+        return super(HelpdeskTicket, self)._track_subtype(init_values)
 
     # ------------------------------------------------------------------ rating
     def rating_get_partner_id(self):
@@ -749,11 +1188,20 @@ class HelpdeskTicket(models.Model):
         return self.user_id.partner_id
 
     # ------------------------------------------------------------- mail links
-    def get_portal_link(self):
-        """Absolute portal URL with the access token, for mails."""
+    def _get_portal_url(self, access_token=True, absolute=False):
+        """The ticket's portal page: every link to a ticket is built here."""
         self.ensure_one()
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
-        return "%s/my/ticket/%s?access_token=%s" % (base_url, self.id, self.access_token)
+        url = "/my/ticket/%s" % self.id
+        if access_token and self.access_token:
+            url += "?access_token=%s" % self.access_token
+        if absolute:
+            url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") + url
+        return url
+
+    def get_portal_link(self):
+        """Absolute portal URL with the access token, for mail templates (which cannot
+        call private methods)."""
+        return self._get_portal_url(absolute=True)
 
     def get_rating_url(self):
         """Base of the 1-5 star links of the completion mail: append the stars."""
@@ -761,117 +1209,15 @@ class HelpdeskTicket(models.Model):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         return "%s/helpdesk/rating/%s" % (base_url, self.rating_get_access_token())
 
-    # ----------------------------------------------------------------- portal
-    @api.model
-    def _portal_parse_submission(self, post):
-        """Turn the portal form into ticket values: (vals, error dict, error messages).
-        Only whitelisted fields; the customer is always the logged-in user."""
-        error, messages = {}, []
-        vals = {}
-        name = (post.get("name") or "").strip()
-        if not name:
-            error["name"] = True
-            messages.append(_("Please give your request a subject."))
-        vals["name"] = name
-        description = (post.get("description") or "").strip()
-        if not description:
-            error["description"] = True
-            messages.append(_("Please describe your request."))
-        # Plain text from the form, escaped: what the customer typed is shown as typed.
-        vals["description"] = plaintext2html(description)
-        category = post.get("category") or "technical"
-        if category not in dict(CATEGORIES):
-            error["category"] = True
-            messages.append(_("Unknown category: choose Activation, Technical, Financial "
-                              "or Sales."))
-        vals["category"] = category
-        priority = post.get("priority") or "1"
-        if priority not in dict(PRIORITIES):
-            error["priority"] = True
-            messages.append(_("Unknown priority."))
-        vals["priority"] = priority
-        for fname, model in (("technology_id", "helpdesk.technology"),
-                             ("specialization_id", "helpdesk.specialization")):
-            raw = post.get(fname)
-            if not raw:
-                continue
-            record = self.env[model].browse(int(raw)) if str(raw).isdigit() else None
-            if not record or not record.exists():
-                error[fname] = True
-                messages.append(_("Unknown scope or stream: choose one from the list."))
-                continue
-            vals[fname] = record.id
-        if vals.get("specialization_id"):
-            spec = self.env["helpdesk.specialization"].browse(vals["specialization_id"])
-            if spec.technology_id.id != vals.get("technology_id"):
-                error["specialization_id"] = True
-                messages.append(_("The stream you chose does not belong to that scope."))
-        for fname in ("occurred_on", "target_date"):
-            raw = (post.get(fname) or "").strip()
-            if not raw:
-                continue
-            try:
-                vals[fname] = self._portal_parse_datetime(raw)
-            except ValueError:
-                error[fname] = True
-                messages.append(_("%s is not a valid date.") % raw)
-        return vals, error, messages
-
-    @api.model
-    def _portal_parse_datetime(self, raw):
-        """A datetime-local or date input, read in the user's time zone, stored in UTC."""
-        raw = raw.replace("T", " ")
-        fmt = "%Y-%m-%d %H:%M" if len(raw) > 10 else "%Y-%m-%d"
-        local = datetime.strptime(raw[:16] if len(raw) > 10 else raw, fmt)
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        return fields.Datetime.to_string(tz.localize(local).astimezone(pytz.utc))
-
-    @api.model
-    def _portal_max_attachment_bytes(self):
-        mb = self.env["ir.config_parameter"].sudo().get_param(
-            "tktit_helpdesk.portal_max_attachment_mb", "10")
-        return int(float(mb) * 1024 * 1024)
-
-    @api.model
-    def _portal_check_attachment(self, filename, content):
-        limit = self._portal_max_attachment_bytes()
-        if len(content) > limit:
-            return _("The file %s is too large (%.1f MB); the limit is %.0f MB.") % (
-                filename, len(content) / 1048576.0, limit / 1048576.0)
-        if not content:
-            return _("The file %s is empty.") % filename
-        return None
-
-    @api.model
-    def _portal_create_ticket(self, vals, attachment=None):
-        """Create the customer's ticket from checked portal values, then attach the file."""
-        user = self.env.user
-        vals = {key: value for key, value in vals.items() if key in PORTAL_FIELDS}
-        vals.update(partner_id=user.partner_id.id, channel="portal",
-                    company_id=user.company_id.id)
-        # sudo: portal users have no create right on tickets (their ticket gets fields
-        # and follow-ups they may not write). Only whitelisted fields pass, and the
-        # customer is always the logged-in user.
-        ticket = self.sudo().create(vals)
-        if attachment:
-            filename, content = attachment
-            # sudo: portal users cannot create attachments; the ticket was just created
-            # by this user under their own record rule, and size was checked.
-            att = self.env["ir.attachment"].sudo().create({
-                "name": filename,
-                "datas_fname": filename,
-                "datas": base64.b64encode(content),
-                "res_model": self._name,
-                "res_id": ticket.id,
-            })
-            ticket.sudo().with_context(tktit_notification=True).message_post(
-                body=_("Attachment from the customer."), attachment_ids=att.ids,
-                author_id=user.partner_id.id, message_type="comment",
-                subtype="mail.mt_note")
-        return ticket
-
+    # ------------------------------------------------------------------ rating
     def _apply_customer_rating(self, stars, token, feedback=None):
         """Record the customer's 1-5 stars (and feedback) on the ticket's rating.
+
+        The caller has checked that the customer sent it (the rating page's POST with the
+        token of their completion mail). Once per delivery: the rating request of the
+        latest closure takes the customer's stars, and changes of them, while the ticket
+        stays closed; after a reopen the old request refuses (rating.rating's
+        ``_check_customer_may_rate``), and the next closure's mail asks again.
 
         Stored on Odoo's 0-10 scale (5 stars = 10) so Odoo's own satisfaction thresholds
         and rating reports keep working. ``rating.mixin.rating_apply`` is not used: it
@@ -882,11 +1228,13 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if stars not in range(1, 6):
             raise UserError(_("A rating is given with 1 to 5 stars."))
-        rating = self.env["rating.rating"].search([
+        # sudo: nobody but this method writes a ticket's rating (rating_rating.py)
+        rating = self.env["rating.rating"].sudo().search([
             ("access_token", "=", token), ("res_model", "=", self._name),
             ("res_id", "=", self.id)], limit=1)
         if not rating:
             raise UserError(_("This rating link is not valid for ticket %s.") % self.number)
+        rating._check_customer_may_rate()
         feedback = (feedback or "").strip()
         vals = {"rating": stars * 2.0, "consumed": True}
         if feedback:
@@ -895,12 +1243,12 @@ class HelpdeskTicket(models.Model):
             feedback and feedback != rating.feedback)
         if not changed:
             return rating
-        rating.write(vals)
+        rating._write_customer_rating(vals)
         body = _("<p>Customer rating: <strong>%s</strong> (%d/5)</p>") % (
             "\u2605" * stars + "\u2606" * (5 - stars), stars)
         if rating.feedback:
             body += plaintext2html(rating.feedback)
-        self.with_context(tktit_notification=True).message_post(
+        self.message_post(
             body=body, author_id=rating.partner_id.id or None,
             message_type="notification", subtype="mail.mt_note")
         return rating

@@ -1,6 +1,6 @@
 """Canned answers: the reply wizard, most used first, per category, and a ticket's
 resolution saved as a new canned answer."""
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.safe_eval import safe_eval
 
 from .common import MailSinkMixin
@@ -35,7 +35,8 @@ class TestCannedAnswers(MailSinkMixin, HelpdeskCase):
     def offered(self, ticket, user):
         """The canned answers the wizard offers for ``ticket``, in the order shown."""
         field = self.env["helpdesk.ticket.reply"]._fields["canned_answer_id"]
-        domain = safe_eval(field.domain, {"category": ticket.category})
+        domain = safe_eval(field.domain, {"category": ticket.category,
+                                          "queue_id": ticket.queue_id.id})
         Answer = self.env["helpdesk.canned.answer"].sudo(user)
         return Answer.browse([i for i, _name in Answer.name_search("", domain, limit=None)])
 
@@ -124,8 +125,14 @@ class TestCannedAnswers(MailSinkMixin, HelpdeskCase):
         self.assertEqual(answer.source_ticket_id, ticket)
         self.assertEqual(answer.use_count, 0)
         other = self.new_ticket()
+        self.assertNotIn(answer, self.offered(other, self.expert_1),
+                         "an answer made from a ticket may quote the customer: not offered "
+                         "before operations reviewed it")
+        with self.assertRaises(AccessError, msg="the expert does not review their own copy"):
+            answer.sudo(self.expert_1).action_mark_reviewed()
+        answer.sudo(self.operator).action_mark_reviewed()
         self.assertIn(answer, self.offered(other, self.expert_1),
-                      "offered on the next ticket of the category")
+                      "offered on the next ticket of the category once reviewed")
 
     def test_save_as_canned_answer_needs_a_resolution(self):
         ticket = self.new_ticket()

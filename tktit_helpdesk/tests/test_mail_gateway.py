@@ -57,3 +57,24 @@ class TestMailGateway(HelpdeskCase):
         self._process("spam", "buy now", "m3", email_from="stranger@nowhere.example")
         self.assertEqual(self.Ticket.search_count([]), count,
                          "mails from unknown senders open no ticket")
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_unproven_registrant_is_an_unknown_sender(self):
+        """Wave 2 · 2 item 1: a registration whose address was not proven (the link
+        mailed to it not followed) is nobody to the gateway: its mail opens no ticket."""
+        Registration = self.env["helpdesk.registration"]
+        post = {"role": "customer", "name": "New Comer", "email": "new.comer@elsewhere.example",
+                "organisation": "Elsewhere Ltd", "password": "s3cret-pass",
+                "confirm_password": "s3cret-pass"}
+        values, error, messages = Registration._parse_registration(post)
+        self.assertFalse(error, "a valid registration must be accepted: %s" % messages)
+        pending = Registration._register_customer(values)
+        count = self.Ticket.search_count([])
+        self._process("Help", "please", "m5", email_from="new.comer@elsewhere.example")
+        self.assertEqual(self.Ticket.search_count([]), count,
+                         "mail from an unproven registration must open no ticket")
+        user = Registration._confirm(pending._token(), password="s3cret-pass").user_id
+        ticket = self.Ticket.browse(self._process("Help", "please", "m6",
+                                                  email_from="new.comer@elsewhere.example"))
+        self.assertEqual(ticket.partner_id, user.partner_id,
+                         "once the address is proven, its mail opens the customer's ticket")

@@ -12,9 +12,13 @@ class HelpdeskTicketReply(models.TransientModel):
     ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade",
                                 default=lambda self: self.env.context.get("active_id"))
     category = fields.Selection(related="ticket_id.category", readonly=True)
+    queue_id = fields.Many2one(related="ticket_id.queue_id", readonly=True)
+    # reviewed answers of the ticket's category and queue (or general ones)
     canned_answer_id = fields.Many2one(
         "helpdesk.canned.answer", string="Canned Answer",
-        domain="['|', ('category', '=', False), ('category', '=', category)]",
+        domain="[('reviewed', '=', True), '|', ('category', '=', False), "
+               "('category', '=', category), '|', ('queue_id', '=', False), "
+               "('queue_id', '=', queue_id)]",
         help="The most used answers come first.")
     body = fields.Html(sanitize=True)
 
