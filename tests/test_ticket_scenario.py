@@ -235,12 +235,18 @@ class TestTicketScenario(MailSinkMixin, HttpCase):
         rating_links = sorted(set(
             link for link in closing.links() if "/helpdesk/rating/" in link))
         self.assertEqual([link.rsplit("/", 1)[1] for link in rating_links],
-                         ["1", "2", "3", "4", "5"], "five one-click rating links")
+                         ["1", "2", "3", "4", "5"], "five rating links, 1 to 5 stars")
 
-        # 11. The 1-5 rating from the mail's link (no login needed: the token is the key)
+        # 11. The 1-5 rating from the mail's link (no login needed: the token is the key):
+        # the link opens the choice, preselected; the page's form (a POST) rates
         self.opener.cookies.clear()  # logged out
         four = [link for link in rating_links if link.endswith("/4")][0]
-        rated = self.url_open(re.sub(r"^https?://[^/]+", "", four))
+        choice = self.url_open(re.sub(r"^https?://[^/]+", "", four))
+        self.assertEqual(choice.status_code, 200)
+        self.assertRegex(choice.text, r'value="4"\s+checked', "the link's 4 stars preselected")
+        self.assertFalse(ticket.rating_ids.filtered("consumed"), "opening the link rates nothing")
+        action = re.search(r'action="(/helpdesk/rating/[^"]+/submit)"', choice.text).group(1)
+        rated = self.url_open(action, data={"csrf_token": self.csrf(choice.text), "stars": "4"})
         self.assertEqual(rated.status_code, 200)
         self.assertIn("Thank you for your rating", rated.text)
         self.assertRegex(rated.text, r"You gave <strong>4</strong> out of 5 for ticket "
