@@ -1071,11 +1071,10 @@ class HelpdeskTicket(models.Model):
         if "mail_notify_force_send" not in self.env.context:
             self = self.with_context(mail_notify_force_send=False)
         self._check_support_may_answer(message_type, subtype, kwargs.get("subtype_id"))
-        customer_mail = message_type == "email" and not self._is_support_author(
-            self.env["res.partner"].browse(kwargs.get("author_id")))
-        if customer_mail and subtype == "mail.mt_note":
-            # Odoo files a reply to an internal message as a note: the customer's own words
-            # stay visible to them and count as their message
+        if message_type == "email" and subtype == "mail.mt_note":
+            # Odoo files a mail replying to an internal message as a note. A mail from
+            # outside is the customer's, whatever its From claims (see below): their own
+            # words stay visible to them and count as their message.
             subtype = "mail.mt_comment"
         message = super(HelpdeskTicket, self).message_post(
             body=body, subject=subject, message_type=message_type, subtype=subtype,

@@ -102,6 +102,8 @@ class HelpdeskTicket(models.Model):
     # Escalated tickets first in their queue, then the dispatcher's priority and age.
     _order = "escalated desc, priority desc, create_date asc, id asc"
 
+    # The escalation and breach bookkeeping is the staff's (groups): a customer reading
+    # their ticket by RPC sees their plan and the next answer due, not these.
     sla_plan_id = fields.Many2one(
         "helpdesk.support.plan", string="Support Plan", readonly=True, index=True,
         copy=False, ondelete="restrict",
@@ -127,38 +129,47 @@ class HelpdeskTicket(models.Model):
              "paused.")
     sla_resolution_used_minutes = fields.Float(
         string="Resolution Time Used (business minutes)", readonly=True, copy=False,
-        help="Business minutes of the resolution clock used before the current run.")
+        help="Business minutes of the resolution clock used before the current run.",
+        groups="base.group_user")
     sla_resolution_resumed_on = fields.Datetime(
-        string="Resolution Clock Running Since", readonly=True, copy=False)
+        string="Resolution Clock Running Since", readonly=True, copy=False,
+        groups="base.group_user")
     sla_at_risk_on = fields.Datetime(
         string="At Risk From", readonly=True, copy=False, index=True,
-        help="When 80% of the business time of the earliest running clock is used.")
+        help="When 80% of the business time of the earliest running clock is used.",
+        groups="base.group_user")
     sla_state = fields.Selection(
         SLA_STATES, string="SLA", readonly=True, copy=False, index=True, default="on_track")
     escalated = fields.Boolean(
         readonly=True, copy=False, index=True, default=False, track_visibility="onchange",
         help="A deadline was missed: the QA manager was alerted and the ticket goes first in "
-             "its queue.")
-    escalated_on = fields.Datetime(readonly=True, copy=False)
-    sla_escalation_reason = fields.Text(string="Escalation Reason", readonly=True, copy=False)
+             "its queue.", groups="base.group_user")
+    escalated_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    sla_escalation_reason = fields.Text(
+        string="Escalation Reason", readonly=True, copy=False, groups="base.group_user")
     sla_alert_pending = fields.Boolean(
         string="Escalation Alert Pending", readonly=True, copy=False, index=True,
         default=False,
         help="Escalated, but the QA manager's alert is not sent yet (or failed): the next "
-             "SLA sweep sends it.")
+             "SLA sweep sends it.", groups="base.group_user")
     sla_sweep_failed_on = fields.Datetime(
         string="Last SLA Sweep Failure", readonly=True, copy=False,
         help="When the SLA sweep last failed to alert on or to close this ticket: it is "
-             "retried after the others.")
-    sla_first_response_breached = fields.Boolean(readonly=True, copy=False, default=False)
-    sla_first_response_escalated = fields.Boolean(readonly=True, copy=False, default=False)
+             "retried after the others.", groups="base.group_user")
+    sla_first_response_breached = fields.Boolean(
+        readonly=True, copy=False, default=False, groups="base.group_user")
+    sla_first_response_escalated = fields.Boolean(
+        readonly=True, copy=False, default=False, groups="base.group_user")
     sla_response_breached_deadline = fields.Datetime(
-        string="Last Missed Response Deadline", readonly=True, copy=False)
-    sla_response_escalated_deadline = fields.Datetime(readonly=True, copy=False)
+        string="Last Missed Response Deadline", readonly=True, copy=False, groups="base.group_user")
+    sla_response_escalated_deadline = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_user")
     sla_response_breach_count = fields.Integer(
-        string="Missed Responses", readonly=True, copy=False, default=0)
-    sla_resolution_breached = fields.Boolean(readonly=True, copy=False, default=False)
-    sla_resolution_escalated = fields.Boolean(readonly=True, copy=False, default=False)
+        string="Missed Responses", readonly=True, copy=False, default=0, groups="base.group_user")
+    sla_resolution_breached = fields.Boolean(
+        readonly=True, copy=False, default=False, groups="base.group_user")
+    sla_resolution_escalated = fields.Boolean(
+        readonly=True, copy=False, default=False, groups="base.group_user")
     sla_first_response_hours = fields.Float(
         string="First Response (business hours)", readonly=True, copy=False,
         group_operator="avg")
@@ -187,25 +198,29 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------ computes
     @api.depends("state")
     def _compute_sla_paused(self):
-        for ticket in self:
-            ticket.sla_paused = ticket.state in CUSTOMER_WAITING_STATES
+        # sudo for these computes: the state and the clock's bookkeeping are staff-only
+        # fields, what is derived from them here may be shown to the customer
+        for ticket, ticket_sudo in zip(self, self.sudo()):
+            ticket.sla_paused = ticket_sudo.state in CUSTOMER_WAITING_STATES
 
     @api.depends("sla_resolution_used_minutes", "sla_resolution_resumed_on", "sla_policy_id",
                  "state")
     def _compute_sla_remaining(self):
-        running = self.filtered(lambda t: t.sla_policy_id and t.state not in DONE_STATES)
-        (self - running).update({"sla_resolution_remaining_hours": 0.0})
-        if not running:
-            return
-        now = self._sla_now()
-        calendars = running.mapped("sla_plan_id.calendar_id")._get_business_calendars()
-        for ticket in running:
-            used = ticket.sla_resolution_used_minutes
-            if ticket.sla_resolution_resumed_on:
-                business = calendars[ticket.sla_plan_id.calendar_id.id]
-                used += business.minutes_between(_to_dt(ticket.sla_resolution_resumed_on), now)
-            ticket.sla_resolution_remaining_hours = \
-                ticket.sla_policy_id.resolution_hours - used / 60.0
+        running = self.sudo().filtered(
+            lambda t: t.sla_policy_id and t.state not in DONE_STATES)
+        remaining = dict.fromkeys(self.ids, 0.0)
+        if running:
+            now = self._sla_now()
+            calendars = running.mapped("sla_plan_id.calendar_id")._get_business_calendars()
+            for ticket in running:
+                used = ticket.sla_resolution_used_minutes
+                if ticket.sla_resolution_resumed_on:
+                    business = calendars[ticket.sla_plan_id.calendar_id.id]
+                    used += business.minutes_between(
+                        _to_dt(ticket.sla_resolution_resumed_on), now)
+                remaining[ticket.id] = ticket.sla_policy_id.resolution_hours - used / 60.0
+        for ticket in self:
+            ticket.sla_resolution_remaining_hours = remaining.get(ticket.id, 0.0)
 
     @api.depends("target_date", "resolution_deadline")
     def _compute_sla_target_date_is_wish(self):
@@ -217,23 +232,23 @@ class HelpdeskTicket(models.Model):
     @api.depends("first_response_deadline", "first_support_reply_on", "next_response_deadline",
                  "state")
     def _compute_sla_next_answer_due(self):
-        for ticket in self:
-            candidates = [ticket.next_response_deadline]
-            if not ticket.first_support_reply_on:
-                candidates.append(ticket.first_response_deadline)
+        for ticket, ticket_sudo in zip(self, self.sudo()):
+            candidates = [ticket_sudo.next_response_deadline]
+            if not ticket_sudo.first_support_reply_on:
+                candidates.append(ticket_sudo.first_response_deadline)
             candidates = [c for c in candidates if c]
-            due = min(candidates) if candidates and ticket.state not in DONE_STATES else False
-            ticket.sla_next_answer_due = due
+            done = ticket_sudo.state in DONE_STATES
+            ticket.sla_next_answer_due = min(candidates) if candidates and not done else False
 
     # a compute of its own: lists and kanban show the raw date, only the portal page
     # pays for the locale and time zone formatting
     @api.depends("sla_next_answer_due", "state", "partner_id.tz", "partner_id.lang")
     def _compute_sla_next_answer_due_display(self):
-        for ticket in self:
+        for ticket, ticket_sudo in zip(self, self.sudo()):
             due = ticket.sla_next_answer_due
             # while we wait on the customer, no answer is due to them (operations still
             # see the first response deadline in the backend)
-            if ticket.state in CUSTOMER_WAITING_STATES:
+            if ticket_sudo.state in CUSTOMER_WAITING_STATES:
                 due = False
             ticket.sla_next_answer_due_display = due and ticket._sla_format_for_customer(due)
 
@@ -625,7 +640,7 @@ class HelpdeskTicket(models.Model):
         if manager:
             self._schedule_activity(activity_type, manager, _("SLA missed on %s") % self.number,
                                     note=tools.plaintext2html(reason))
-        self.with_context(tktit_notification=True).message_post_with_template(
+        self.message_post_with_template(
             template.id, composition_mode="comment", subtype_id=note.id)
 
     def _sla_get_escalation_reason(self):
