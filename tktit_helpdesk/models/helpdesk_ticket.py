@@ -155,6 +155,9 @@ class HelpdeskTicket(models.Model):
     - ``_schedule_activity(activity_type, user, summary, note=None)``: the one activity helper
     - ``_notify_customer(template_xmlid, **values)``: a template mail to the customer only
     - ``_get_portal_url(access_token=True, absolute=False)``: the one builder of ticket links
+    - ``_expert_writable_fields()``: what experts may write on their assigned tickets
+    - ``_check_write_fields(vals)``: who may write what outside the lifecycle's own writes
+    - ``_customer_priorities(partner)``: the priorities a customer may choose (plans)
     """
     _name = "helpdesk.ticket"
     _description = "Helpdesk Ticket"
@@ -182,7 +185,7 @@ class HelpdeskTicket(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True,
         default=lambda self: self.env["res.company"]._company_default_get("helpdesk.ticket"))
-    occurred_on = fields.Datetime(string="Occurred On", help="When the incident happened.")
+    occurred_on = fields.Datetime(help="When the incident happened.")
     category = fields.Selection(CATEGORIES, required=True, default="technical",
                                 track_visibility="onchange")
     technology_id = fields.Many2one(
@@ -293,9 +296,10 @@ class HelpdeskTicket(models.Model):
 
     @api.multi
     def _compute_portal_url(self):
-        super(HelpdeskTicket, self)._compute_portal_url()
+        res = super(HelpdeskTicket, self)._compute_portal_url()
         for ticket in self:
             ticket.portal_url = ticket._get_portal_url(access_token=False)
+        return res
 
     # --------------------------------------------------------------- constraints
     @api.constrains("name")
@@ -310,8 +314,9 @@ class HelpdeskTicket(models.Model):
             if ticket.specialization_id and \
                     ticket.specialization_id.technology_id != ticket.technology_id:
                 raise ValidationError(_(
-                    "The stream %s does not belong to the scope %s.") % (
-                    ticket.specialization_id.name, ticket.technology_id.name or _("(none)")))
+                    "The stream %(stream)s does not belong to the scope %(scope)s.") % {
+                    "stream": ticket.specialization_id.name,
+                    "scope": ticket.technology_id.name or _("(none)")})
 
     @api.constrains("user_id", "queue_id")
     def _check_expert_in_queue(self):
@@ -319,8 +324,8 @@ class HelpdeskTicket(models.Model):
             if ticket.user_id and ticket.queue_id and \
                     ticket.user_id not in ticket.queue_id.member_ids:
                 raise ValidationError(_(
-                    "%s is not an expert of queue %s.") % (
-                    ticket.user_id.name, ticket.queue_id.name))
+                    "%(expert)s is not an expert of queue %(queue)s.") % {
+                    "expert": ticket.user_id.name, "queue": ticket.queue_id.name})
 
     @api.onchange("impact", "severity")
     def _onchange_triage(self):
@@ -346,8 +351,10 @@ class HelpdeskTicket(models.Model):
             if vals.get(fname):
                 allowed = dict(self._fields[fname].selection)
                 if vals[fname] not in allowed:
-                    raise ValidationError(_("%s is not a valid %s. Choose one of: %s.") % (
-                        vals[fname], self._fields[fname].string, ", ".join(allowed.values())))
+                    raise ValidationError(_(
+                        "%(value)s is not a valid %(field)s. Choose one of: %(choices)s.") % {
+                        "value": vals[fname], "field": self._fields[fname].string,
+                        "choices": ", ".join(allowed.values())})
         if "name" in vals and not (vals["name"] or "").strip():
             raise ValidationError(_("A ticket needs a subject."))
         target = vals.get("target_date")
@@ -399,7 +406,8 @@ class HelpdeskTicket(models.Model):
         # a manager imports historical tickets; a default_state in the context is no way
         # around that.
         ctx = {key: value for key, value in self.env.context.items() if key != "default_state"}
-        self = self.with_context(ctx)
+        # replaced, not merged: merging cannot drop a key
+        self = self.with_context(ctx)  # pylint: disable=context-overridden
         history = self._is_history_import()
         if vals.get("state", "new") != "new" and not history:
             raise UserError(_(
@@ -520,7 +528,8 @@ class HelpdeskTicket(models.Model):
                        OR last_customer_message_on > last_support_reply_on)
                  WHERE customer_awaits_reply IS NULL""")
         else:
-            super(HelpdeskTicket, self)._init_column(column_name)
+            return super(HelpdeskTicket, self)._init_column(column_name)
+        return None
 
     # ------------------------------------------------------------ transitions
     def _transition_labels(self):
@@ -553,9 +562,11 @@ class HelpdeskTicket(models.Model):
         todo = self.filtered(lambda t: t.state != target) if target else self
         wrong = todo.filtered(lambda t: t.state not in allowed)
         if wrong:
-            raise UserError(_("%s is not possible for ticket %s in state %s.") % (
-                self._transition_labels()[transition], wrong[0].number,
-                wrong[0]._state_label(wrong[0].state)))
+            raise UserError(_(
+                "%(transition)s is not possible for ticket %(number)s in state %(state)s.") % {
+                "transition": self._transition_labels()[transition],
+                "number": wrong[0].number,
+                "state": wrong[0]._state_label(wrong[0].state)})
         return todo
 
     def _is_helpdesk_manager(self):
@@ -571,16 +582,17 @@ class HelpdeskTicket(models.Model):
         if role == ASSIGNED_EXPERT:
             others = self.filtered(lambda t: t.user_id != user)
             if others:
-                raise AccessError(_("%s on ticket %s is for its assigned expert only.") % (
-                    label, others[0].number))
+                raise AccessError(_(
+                    "%(transition)s on ticket %(number)s is for its assigned expert only.") % {
+                    "transition": label, "number": others[0].number})
         elif role == CUSTOMER:
             if not user.share or any(t.commercial_partner_id != user.commercial_partner_id
                                      for t in self.sudo()):
                 raise AccessError(_("Only the customer answers the delivery of a ticket."))
         else:
             if not user.has_group(role):
-                raise AccessError(_("%s is for %s only.") % (
-                    label, self.env.ref(role).sudo().full_name))
+                raise AccessError(_("%(transition)s is for %(group)s only.") % {
+                    "transition": label, "group": self.env.ref(role).sudo().full_name})
             own = self.filtered(lambda t: t.user_id == user)
             if role in (QUALITY_CONTROL, COMMITTEE) and own:
                 raise AccessError(_("You cannot review your own work on ticket %s: another "
@@ -607,10 +619,11 @@ class HelpdeskTicket(models.Model):
                                     "operations change it.") % others[0].number)
         if denied:
             names = sorted(self._fields[f].string for f in denied if f in self._fields)
-            raise AccessError(_("You may not change %s of a ticket: %s.") % (
-                ", ".join(names) or ", ".join(sorted(denied)),
-                _("the lifecycle actions and operations do") if user.has_group(OPERATIONS)
-                else _("operations do, or the lifecycle actions")))
+            raise AccessError(_("You may not change %(fields)s of a ticket: %(who)s.") % {
+                "fields": ", ".join(names) or ", ".join(sorted(denied)),
+                "who": _("the lifecycle actions and operations do")
+                if user.has_group(OPERATIONS)
+                else _("operations do, or the lifecycle actions")})
 
     def _state_label(self, state):
         return dict(self._fields["state"]._description_selection(self.env))[state]
@@ -728,8 +741,8 @@ class HelpdeskTicket(models.Model):
         todo._guard_transition("action_assign", allowed=("dispatch",) + EXPERT_STATES)
         for ticket in todo:
             if user not in ticket.queue_id.member_ids:
-                raise UserError(_("%s is not an expert of queue %s.") % (
-                    user.name, ticket.queue_id.name or _("(none)")))
+                raise UserError(_("%(expert)s is not an expert of queue %(queue)s.") % {
+                    "expert": user.name, "queue": ticket.queue_id.name or _("(none)")})
         if todo:
             todo._action_assign(user)
         return True
@@ -1243,8 +1256,8 @@ class HelpdeskTicket(models.Model):
         if not changed:
             return rating
         rating._write_customer_rating(vals)
-        body = _("<p>Customer rating: <strong>%s</strong> (%d/5)</p>") % (
-            "\u2605" * stars + "\u2606" * (5 - stars), stars)
+        body = _("<p>Customer rating: <strong>%(stars)s</strong> (%(rating)d/5)</p>") % {
+            "stars": "\u2605" * stars + "\u2606" * (5 - stars), "rating": stars}
         if rating.feedback:
             body += plaintext2html(rating.feedback)
         self.message_post(

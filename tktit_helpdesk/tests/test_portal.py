@@ -21,7 +21,8 @@ class TestPortal(MailSinkMixin, HttpCase):
         self.ticket_b = make_ticket(env, self.user_b, name="B's secret")
         self.tech = env.ref("tktit_helpdesk.technology_network")
         self.spec = env.ref("tktit_helpdesk.specialization_network_lan")
-        self.cr.commit()  # simulated commit of the test cursor: requests roll back to it
+        # simulated commit of the test cursor: requests roll back to it
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
 
     def refresh(self):
         """Forget cached values: the HTTP request changed records behind our back."""
@@ -127,7 +128,7 @@ class TestPortal(MailSinkMixin, HttpCase):
     def test_oversized_attachment_refused(self):
         self.env["ir.config_parameter"].set_param(
             "tktit_helpdesk.portal_max_attachment_mb", "0.001")
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         self.log_in_a()
         csrf = self.csrf("/my/tickets/new")
         page = self.opener.post(self.url("/my/tickets/new"), data={
@@ -175,7 +176,7 @@ class TestPortal(MailSinkMixin, HttpCase):
 
     def test_reply_on_closed_ticket_refused_with_message(self):
         self.ticket_a.action_close()
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         self.log_in_a()
         url = "/my/ticket/%s" % self.ticket_a.id
         csrf = self.csrf("/my/tickets/new")  # a closed ticket's page has no form
@@ -198,7 +199,7 @@ class TestPortal(MailSinkMixin, HttpCase):
 
     def test_customer_confirms_delivery_on_the_portal(self):
         set_state(self.ticket_a, "delivered", resolution="<p>Fixed the toner</p>")
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         self.log_in_a()
         url = "/my/ticket/%s" % self.ticket_a.id
         csrf = self.csrf(url)
@@ -220,7 +221,7 @@ class TestPortal(MailSinkMixin, HttpCase):
         set_state(self.ticket_a, "delivered", resolution="<p>done</p>")
         self.ticket_a.action_customer_confirm(True)
         token = self.ticket_a.rating_get_access_token()
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         page = self.url_open("/helpdesk/rating/%s/5" % token)
         self.assertEqual(page.status_code, 200,
                          "the mail's rating link must open the rating page")
@@ -283,10 +284,10 @@ class TestPortalQueryCount(HttpCase):
             for i in range(count):
                 make_ticket(quiet, user, name="Bulk %s" % i)
         make(10)
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         self.authenticate(user.login, password(user))
         at_10 = self._count_queries("/my/tickets")
         make(190)
-        self.cr.commit()
+        self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         at_200 = self._count_queries("/my/tickets")
         self.assertEqual(at_10, at_200, "queries at 10 tickets: %s, at 200: %s" % (at_10, at_200))

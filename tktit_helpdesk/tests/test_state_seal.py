@@ -82,15 +82,15 @@ class TestStateSeal(HelpdeskCase):
 
     def test_kanban_drop_performs_the_transition(self):
         ticket = self.new_ticket()
-        ticket.sudo(self.operator).with_context(DROP).write({"state": "dispatch"})
+        ticket.sudo(self.operator).with_context(**DROP).write({"state": "dispatch"})
         self.assertEqual(ticket.state, "dispatch", "dropping on Dispatch sends to dispatch")
-        ticket.sudo(self.operator).with_context(DROP).write({"state": "scoping"})
+        ticket.sudo(self.operator).with_context(**DROP).write({"state": "scoping"})
         self.assertEqual(ticket.state, "scoping", "dropping on Scope Clarification asks")
         self.assertTrue(ticket.message_ids.filtered(
             lambda m: m.subtype_id == self.env.ref("tktit_helpdesk.mt_customer_notice")),
             "the drop sent the clarification mail, as the button does")
         review = self.ticket_in("work_completed")
-        review.sudo(self.qc).with_context(DROP).write({"state": "final_review"})
+        review.sudo(self.qc).with_context(**DROP).write({"state": "final_review"})
         self.assertEqual(review.state, "final_review")
         self.assertIn("Quality control approved", "".join(review.message_ids.mapped("body")),
                       "the drop did what the QC Approve button does")
@@ -98,14 +98,14 @@ class TestStateSeal(HelpdeskCase):
     def test_kanban_drop_refused_where_no_transition(self):
         ticket = self.ticket_in("dispatch")
         with self.assertRaisesRegex(UserError, "Assign Expert"):
-            ticket.sudo(self.operator).with_context(DROP).write({"state": "in_progress"})
+            ticket.sudo(self.operator).with_context(**DROP).write({"state": "in_progress"})
         with self.assertRaisesRegex(UserError, "does not lead"):
-            ticket.sudo(self.operator).with_context(DROP).write({"state": "delivered"})
+            ticket.sudo(self.operator).with_context(**DROP).write({"state": "delivered"})
         self.assertEqual(ticket.state, "dispatch", "a refused drop changes nothing")
         done = self.ticket_in("work_completed")
         with self.assertRaises(UserError, msg="a drop never skips a guard"):
-            done.sudo(self.operator).with_context(DROP).write({"state": "closed",
-                                                               "user_id": False})
+            done.sudo(self.operator).with_context(**DROP).write({"state": "closed",
+                                                                 "user_id": False})
 
     def test_kanban_columns_follow_the_lifecycle(self):
         self.new_ticket()

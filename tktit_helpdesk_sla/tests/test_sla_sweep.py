@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The SLA sweep cron: at risk, breaches, escalation once per missed deadline, auto-close,
 and its constant number of queries."""
+from contextlib import suppress
 from unittest.mock import patch
 
 from odoo.tools import mute_logger
@@ -312,22 +313,19 @@ class TestSlaSweep(SlaCase):
         """Queries of one sweep over ``count`` open tickets, every one of them due for
         escalation and half of them for auto-close (rolled back afterwards)."""
         result = {}
-        try:
-            with self.env.cr.savepoint():
-                self.env["ir.config_parameter"].sudo().set_param(
-                    "tktit_helpdesk_sla.sweep_batch_size", str(batch_size))
-                for index in range(count):
-                    ticket = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress",
-                                                name="Load %s" % index)
-                    if index % 2:
-                        self.support_reply(ticket, dt(2024, 3, 4, 10))
-                self.env['helpdesk.ticket'].invalidate_cache()
-                before = self.env.cr.sql_log_count
-                result = self.sweep(dt(2024, 3, 8, 12))
-                result["queries"] = self.env.cr.sql_log_count - before
-                raise Rollback()
-        except Rollback:
-            pass
+        with suppress(Rollback), self.env.cr.savepoint():  # rolled back, then swallowed
+            self.env["ir.config_parameter"].sudo().set_param(
+                "tktit_helpdesk_sla.sweep_batch_size", str(batch_size))
+            for index in range(count):
+                ticket = self.create_ticket(dt(2024, 3, 4, 9), state="in_progress",
+                                            name="Load %s" % index)
+                if index % 2:
+                    self.support_reply(ticket, dt(2024, 3, 4, 10))
+            self.env['helpdesk.ticket'].invalidate_cache()
+            before = self.env.cr.sql_log_count
+            result = self.sweep(dt(2024, 3, 8, 12))
+            result["queries"] = self.env.cr.sql_log_count - before
+            raise Rollback()
         self.env['helpdesk.ticket'].invalidate_cache()
         return result
 
@@ -346,18 +344,15 @@ class TestSlaSweep(SlaCase):
 
     def test_sweep_query_count_without_work(self):
         def measure(count):
-            try:
-                with self.env.cr.savepoint():
-                    for index in range(count):
-                        self.create_ticket(dt(2024, 3, 4, 9), name="Calm %s" % index)
-                    self.sweep(dt(2024, 3, 4, 10))
-                    self.env['helpdesk.ticket'].invalidate_cache()
-                    before = self.env.cr.sql_log_count
-                    self.sweep(dt(2024, 3, 5, 11))  # all become at risk
-                    queries = self.env.cr.sql_log_count - before
-                    raise Rollback()
-            except Rollback:
-                pass
+            with suppress(Rollback), self.env.cr.savepoint():  # rolled back, then swallowed
+                for index in range(count):
+                    self.create_ticket(dt(2024, 3, 4, 9), name="Calm %s" % index)
+                self.sweep(dt(2024, 3, 4, 10))
+                self.env['helpdesk.ticket'].invalidate_cache()
+                before = self.env.cr.sql_log_count
+                self.sweep(dt(2024, 3, 5, 11))  # all become at risk
+                queries = self.env.cr.sql_log_count - before
+                raise Rollback()
             return queries
 
         measure(5)
