@@ -13,8 +13,15 @@
     "maintainers": ["tktit"],
     "depends": ["tktit_helpdesk", "hr_timesheet", "account_invoicing", "stock", "payment"],
     "data": [
+        "security/helpdesk_billing_security.xml",
         "security/ir.model.access.csv",
+        "data/helpdesk_project_data.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/portal_templates.xml",
     ],
+    "demo": [
+        "demo/helpdesk_billing_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -1,6 +1,7 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountAnalyticLine(models.Model):
@@ -9,3 +10,53 @@ class AccountAnalyticLine(models.Model):
     helpdesk_ticket_id = fields.Many2one(
         "helpdesk.ticket", string="Ticket", index=True, ondelete="restrict",
         help="The helpdesk ticket these hours were worked on.")
+
+    @api.model
+    def create(self, vals):
+        if vals.get("helpdesk_ticket_id"):
+            vals = self._prepare_ticket_line_vals(dict(vals))
+        return super(AccountAnalyticLine, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if vals.get("helpdesk_ticket_id"):
+            self._check_ticket_access(self.env["helpdesk.ticket"].browse(
+                vals["helpdesk_ticket_id"]))
+        return super(AccountAnalyticLine, self).write(vals)
+
+    @api.model
+    def _check_ticket_access(self, ticket):
+        """Hours go on a ticket the user can see (experts: their queues' tickets); the
+        own-lines rule of hr_timesheet does the rest."""
+        ticket.check_access_rights("read")
+        ticket.check_access_rule("read")
+
+    @api.model
+    def _prepare_ticket_line_vals(self, vals):
+        """A line logged on a ticket: the ticket's project (and its analytic account)
+        when none is given, and the employee of the user who worked."""
+        ticket = self.env["helpdesk.ticket"].browse(vals["helpdesk_ticket_id"])
+        self._check_ticket_access(ticket)
+        ticket = ticket.sudo()
+        if not vals.get("project_id"):
+            if not ticket.project_id:
+                raise UserError(_(
+                    "Ticket %s has no project to log hours on: set a project on the ticket, "
+                    "on its queue or as the company's default helpdesk project.")
+                    % ticket.number)
+            vals["project_id"] = ticket.project_id.id
+            if not vals.get("account_id"):
+                vals["account_id"] = ticket.project_id.analytic_account_id.id
+        if not vals.get("employee_id"):
+            user = self.env["res.users"].browse(vals.get("user_id") or self._default_user())
+            employee = self.env["hr.employee"].sudo().search(
+                [("user_id", "=", user.id)], limit=1)
+            if not employee:
+                raise UserError(_(
+                    "%(user)s has no employee record, and hours are logged per employee: an "
+                    "administrator must create one (Employees > Create, with %(login)s as "
+                    "its Related User) before hours can be logged on ticket %(number)s.") % {
+                        "user": user.sudo().name, "login": user.sudo().login,
+                        "number": ticket.number})
+            vals["employee_id"] = employee.id
+        return vals

@@ -1,6 +1,12 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import DONE_STATES
+
+TIMESHEET_USER = "hr_timesheet.group_hr_timesheet_user"
+MANAGER = "tktit_helpdesk.group_helpdesk_manager"
 
 
 class HelpdeskTicket(models.Model):
@@ -11,11 +17,17 @@ class HelpdeskTicket(models.Model):
     # whole ticket form for helpdesk users without access to timesheets
     timesheet_ids = fields.One2many(
         "account.analytic.line", "helpdesk_ticket_id", string="Timesheets",
-        domain=[("project_id", "!=", False)], groups="hr_timesheet.group_hr_timesheet_user")
+        domain=[("project_id", "!=", False)], groups=TIMESHEET_USER)
     total_hours = fields.Float(
-        compute="_compute_total_hours", string="Hours Spent",
-        groups="hr_timesheet.group_hr_timesheet_user",
+        compute="_compute_total_hours", string="Hours Spent", groups=TIMESHEET_USER,
         help="Hours logged on the ticket's timesheets.")
+    timer_start = fields.Datetime(
+        compute="_compute_timer", string="Timer Started", groups=TIMESHEET_USER,
+        help="When your running timer on this ticket started.")
+    timer_running = fields.Boolean(compute="_compute_timer", groups=TIMESHEET_USER)
+    timer_allowed = fields.Boolean(
+        compute="_compute_timer", groups=TIMESHEET_USER,
+        help="You are the ticket's assigned expert and it is still open.")
 
     @api.depends("timesheet_ids.unit_amount")
     def _compute_total_hours(self):
@@ -27,3 +39,125 @@ class HelpdeskTicket(models.Model):
             hours = {g["helpdesk_ticket_id"][0]: g["unit_amount"] for g in groups}
         for ticket in self:
             ticket.total_hours = hours.get(ticket.id, 0.0)
+
+    @api.depends("user_id", "state")
+    def _compute_timer(self):
+        starts = {}
+        if self.ids:
+            timers = self.env["helpdesk.ticket.timer"].sudo().search(
+                [("user_id", "=", self.env.uid), ("ticket_id", "in", self.ids)])
+            starts = {timer.ticket_id.id: timer.start for timer in timers}
+        for ticket in self:
+            ticket.timer_start = starts.get(ticket.id)
+            ticket.timer_running = ticket.id in starts
+            ticket.timer_allowed = (ticket.user_id == self.env.user
+                                    and ticket.state not in DONE_STATES)
+
+    # ------------------------------------------------------------------ project
+    @api.model
+    def create(self, vals):
+        ticket = super(HelpdeskTicket, self).create(vals)
+        if not vals.get("project_id"):
+            ticket.sudo()._set_default_project()
+        return ticket
+
+    @api.multi
+    def write(self, vals):
+        res = super(HelpdeskTicket, self).write(vals)
+        if "queue_id" in vals and "project_id" not in vals:
+            # the project follows the queue until hours are logged on it
+            tickets = self.sudo()
+            logged = self.env["account.analytic.line"].sudo().search(
+                [("helpdesk_ticket_id", "in", tickets.ids)]).mapped("helpdesk_ticket_id")
+            (tickets - logged)._set_default_project()
+        return res
+
+    @api.multi
+    def _get_default_project(self):
+        """The queue's project, else the company's default helpdesk project."""
+        self.ensure_one()
+        return self.queue_id.project_id or self.company_id.helpdesk_project_id
+
+    @api.multi
+    def _set_default_project(self):
+        for ticket in self:
+            project = ticket._get_default_project()
+            if project and project != ticket.project_id:
+                ticket.write({"project_id": project.id})
+
+    @api.model
+    def _assign_missing_projects(self):
+        """Tickets without project (opened before the addon, or when the company had no
+        default) get their default one; run on install and update."""
+        self.sudo().search([("project_id", "=", False)])._set_default_project()
+        return True
+
+    def _expert_writable_fields(self):
+        return super(HelpdeskTicket, self)._expert_writable_fields() | {
+            "timesheet_ids", "timer_start", "timer_running", "timer_allowed"}
+
+    # -------------------------------------------------------------------- timer
+    @api.multi
+    def _check_timer_user(self):
+        self.ensure_one()
+        if self.env.uid == SUPERUSER_ID:
+            raise UserError(_("The timer counts a person's hours: log in as the expert."))
+        if self.user_id != self.env.user and not self.env.user.has_group(MANAGER):
+            raise AccessError(_("The timer of ticket %s is for its assigned expert only.")
+                              % self.number)
+
+    @api.multi
+    def action_timer_start(self):
+        """Start the current user's timer on the ticket (one running timer per user)."""
+        self.ensure_one()
+        self._check_timer_user()
+        if self.state in DONE_STATES:
+            raise UserError(_("Ticket %(number)s is %(state)s: no more hours are logged on "
+                              "it.") % {"number": self.number,
+                                        "state": dict(self._fields["state"].selection)[
+                                            self.state]})
+        Timer = self.env["helpdesk.ticket.timer"]
+        running = Timer.sudo().search([("user_id", "=", self.env.uid)], limit=1)
+        if running:
+            raise UserError(_("Your timer is already running on ticket %(number)s (since "
+                              "%(start)s UTC): stop it first.") % {
+                                  "number": running.ticket_id.number,
+                                  "start": running.start[:16]})
+        # the clear "no employee" message now, not when the work is done
+        self.env["account.analytic.line"]._prepare_ticket_line_vals(
+            {"helpdesk_ticket_id": self.id, "user_id": self.env.uid})
+        Timer.create({"ticket_id": self.id, "user_id": self.env.uid,
+                      "start": fields.Datetime.now()})
+        return True
+
+    @api.multi
+    def action_timer_stop(self):
+        """Stop the current user's timer on the ticket and log the time worked (rounded
+        to the minute, at least one) as a timesheet line."""
+        self.ensure_one()
+        timer = self.env["helpdesk.ticket.timer"].sudo().search(
+            [("user_id", "=", self.env.uid), ("ticket_id", "=", self.id)], limit=1)
+        # deleted in SQL so that two stops at the same moment log the time once: the
+        # second waits for the first's row lock, then finds nothing to delete
+        if timer:
+            self.env.cr.execute(
+                "DELETE FROM helpdesk_ticket_timer WHERE id = %s RETURNING start",
+                (timer.id,))
+            row = self.env.cr.fetchone()
+            timer.invalidate_cache()
+        if not timer or not row:
+            raise UserError(_("You have no timer running on ticket %s: start it first.")
+                            % self.number)
+        start = row[0]
+        if isinstance(start, str):
+            start = fields.Datetime.from_string(start)
+        elapsed = fields.Datetime.from_string(fields.Datetime.now()) - start
+        minutes = max(1, int(round(elapsed.total_seconds() / 60.0)))
+        self.env["account.analytic.line"].create({
+            "name": _("Work on %s (timer)") % self.number,
+            "helpdesk_ticket_id": self.id,
+            "user_id": self.env.uid,
+            "date": fields.Date.context_today(self),
+            "unit_amount": minutes / 60.0,
+        })
+        return True

@@ -1,1 +1,3 @@
+from . import test_portal_hours
+from . import test_ticket_hours
 from . import test_timesheet

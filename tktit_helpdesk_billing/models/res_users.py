@@ -1,0 +1,44 @@
+# Copyright 2026 tktit
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+
+# Hours are logged per employee: whoever is in these groups gets one.
+TIMESHEET_GROUPS = ("tktit_helpdesk.group_helpdesk_expert",)
+GROUP_KEYS = ("groups_id", "in_group_", "sel_groups_")
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    @api.model
+    def create(self, vals):
+        user = super(ResUsers, self).create(vals)
+        user._ensure_helpdesk_employee()
+        return user
+
+    @api.multi
+    def write(self, vals):
+        res = super(ResUsers, self).write(vals)
+        if any(key.startswith(GROUP_KEYS) for key in vals) or vals.get("active"):
+            self._ensure_helpdesk_employee()
+        return res
+
+    @api.multi
+    def _ensure_helpdesk_employee(self):
+        """An internal user becoming an expert (expert application approved, the group
+        added by an administrator) gets an employee, so that they can log hours."""
+        groups = self.env["res.groups"].browse()
+        for xmlid in TIMESHEET_GROUPS:
+            groups |= self.env.ref(xmlid)
+        users = self.sudo().filtered(
+            lambda u: u.active and not u.share and not u.employee_ids
+            and groups & u.groups_id)
+        Employee = self.env["hr.employee"].sudo()
+        for user in users:
+            Employee.create({
+                "name": user.name,
+                "user_id": user.id,
+                "work_email": user.email,
+                "company_id": user.company_id.id,
+            })
+        return True
