@@ -3,6 +3,13 @@
 from odoo import fields, models
 
 
+def _member_domain(queue):
+    """Experts and field operators serve in queues (assignment needs membership)."""
+    return [("groups_id", "in", [
+        queue.env.ref("tktit_helpdesk.group_helpdesk_expert").id,
+        queue.env.ref("tktit_helpdesk_billing.group_field_operator").id])]
+
+
 class HelpdeskQueue(models.Model):
     _inherit = "helpdesk.queue"
 
@@ -10,3 +17,4 @@ class HelpdeskQueue(models.Model):
         "project.project", string="Project", domain=[("allow_timesheets", "=", True)],
         help="The project the hours of this queue's tickets are logged on (empty: the "
              "company's default helpdesk project).")
+    member_ids = fields.Many2many(domain=_member_domain)

@@ -1,12 +1,15 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import DONE_STATES
 
 TIMESHEET_USER = "hr_timesheet.group_hr_timesheet_user"
 MANAGER = "tktit_helpdesk.group_helpdesk_manager"
+FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
+OPERATIONS = "tktit_helpdesk.group_helpdesk_user"
+MATERIAL_GROUPS = "%s,%s" % (OPERATIONS, FIELD_OPERATOR)
 
 
 class HelpdeskTicket(models.Model):
@@ -53,9 +56,74 @@ class HelpdeskTicket(models.Model):
             ticket.timer_allowed = (ticket.user_id == self.env.user
                                     and ticket.state not in DONE_STATES)
 
+    # ------------------------------------------------- field tickets, materials
+
+    # set by operations (the field operator and experts may not: not in
+    # _expert_writable_fields)
+    is_field = fields.Boolean(
+        string="Field Visit", index=True, track_visibility="onchange",
+        help="The work needs a visit at the customer's site by a field operator.")
+    visit_date = fields.Datetime(track_visibility="onchange",
+                                 help="When the field operator visits the site.")
+    site_partner_id = fields.Many2one(
+        "res.partner", string="Site Address", track_visibility="onchange",
+        help="Where the visit takes place: an address of the customer's organisation "
+             "(default: the customer).")
+    material_ids = fields.One2many(
+        "helpdesk.ticket.material", "ticket_id", string="Materials", groups=MATERIAL_GROUPS)
+    material_location_id = fields.Many2one(
+        "stock.location", compute="_compute_material_location_id",
+        string="Materials From", groups=MATERIAL_GROUPS,
+        help="Where new materials of the ticket are taken from: the assigned field "
+             "operator's van, else the warehouse stock.")
+    material_shortage = fields.Boolean(
+        compute="_compute_material_shortage", groups=MATERIAL_GROUPS,
+        help="A material line needs more than its source location holds.")
+
+    @api.depends("user_id", "company_id")
+    def _compute_material_location_id(self):
+        for ticket in self:
+            ticket.material_location_id = ticket.sudo()._get_material_location()
+
+    @api.depends("material_ids.shortage")
+    def _compute_material_shortage(self):
+        for ticket in self:
+            ticket.material_shortage = any(ticket.material_ids.mapped("shortage"))
+
+    @api.multi
+    def _get_material_location(self):
+        """The assigned user's van, else the stock of the company's warehouse."""
+        self.ensure_one()
+        if self.user_id.van_location_id:
+            return self.user_id.van_location_id
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company_id.id)], limit=1)
+        return warehouse.lot_stock_id
+
+    @api.constrains("site_partner_id", "partner_id")
+    def _check_site_partner(self):
+        for ticket in self.sudo():
+            site = ticket.site_partner_id
+            if site and site.commercial_partner_id != ticket.partner_id.commercial_partner_id:
+                raise ValidationError(_(
+                    "The site %(site)s of ticket %(number)s is not an address of the "
+                    "customer's organisation %(org)s.") % {
+                        "site": site.display_name, "number": ticket.number,
+                        "org": ticket.partner_id.commercial_partner_id.display_name})
+
+    @api.onchange("partner_id", "is_field")
+    def _onchange_site_partner(self):
+        if self.is_field and self.partner_id and (
+                not self.site_partner_id or self.site_partner_id.commercial_partner_id
+                != self.partner_id.commercial_partner_id):
+            self.site_partner_id = self.partner_id
+
     # ------------------------------------------------------------------ project
     @api.model
     def create(self, vals):
+        if vals.get("is_field") and not vals.get("site_partner_id") and \
+                vals.get("partner_id"):
+            vals = dict(vals, site_partner_id=vals["partner_id"])
         ticket = super(HelpdeskTicket, self).create(vals)
         if not vals.get("project_id"):
             ticket.sudo()._set_default_project()
@@ -70,6 +138,9 @@ class HelpdeskTicket(models.Model):
             logged = self.env["account.analytic.line"].sudo().search(
                 [("helpdesk_ticket_id", "in", tickets.ids)]).mapped("helpdesk_ticket_id")
             (tickets - logged)._set_default_project()
+        if vals.get("is_field") and "site_partner_id" not in vals:
+            for ticket in self.sudo().filtered(lambda t: not t.site_partner_id):
+                ticket.site_partner_id = ticket.partner_id
         return res
 
     @api.multi
@@ -94,7 +165,11 @@ class HelpdeskTicket(models.Model):
 
     def _expert_writable_fields(self):
         return super(HelpdeskTicket, self)._expert_writable_fields() | {
-            "timesheet_ids", "timer_start", "timer_running", "timer_allowed"}
+            "timesheet_ids", "timer_start", "timer_running", "timer_allowed",
+            # the assigned expert or field operator adds the materials of their ticket
+            # (the material's own rules say whose lines); the field data (is_field,
+            # visit_date, site_partner_id) stays operations'
+            "material_ids", "material_location_id", "material_shortage"}
 
     # -------------------------------------------------------------------- timer
     @api.multi

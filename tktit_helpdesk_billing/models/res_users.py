@@ -1,14 +1,21 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+from odoo import api, fields, models
 
 # Hours are logged per employee: whoever is in these groups gets one.
-TIMESHEET_GROUPS = ("tktit_helpdesk.group_helpdesk_expert",)
+TIMESHEET_GROUPS = ("tktit_helpdesk.group_helpdesk_expert",
+                    "tktit_helpdesk_billing.group_field_operator")
 GROUP_KEYS = ("groups_id", "in_group_", "sel_groups_")
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+
+    van_location_id = fields.Many2one(
+        "stock.location", string="Van Stock Location", domain=[("usage", "=", "internal")],
+        groups="base.group_user",
+        help="The field operator's van: the default source of the materials of the "
+             "tickets assigned to them.")
 
     @api.model
     def create(self, vals):
