@@ -1083,7 +1083,6 @@ class HelpdeskTicket(models.Model):
         # inside the transaction that posts them: a rollback cannot leave a sent mail behind.
         if "mail_notify_force_send" not in self.env.context:
             self = self.with_context(mail_notify_force_send=False)
-        self._check_support_may_answer(message_type, subtype, kwargs.get("subtype_id"))
         if message_type == "email" and subtype == "mail.mt_note":
             # Odoo files a mail replying to an internal message as a note. A mail from
             # outside is the customer's, whatever its From claims (see below): their own
@@ -1111,13 +1110,13 @@ class HelpdeskTicket(models.Model):
         return bool(users) and all(
             any(ticket.company_id in user.company_ids for user in users) for ticket in self)
 
-    def _check_support_may_answer(self, message_type, subtype, subtype_id):
+    def _check_support_may_answer(self, subtype_id):
         """Staff answering the customer (a comment they see): operations and managers on
-        any ticket, an expert only on the tickets assigned to them. Notes are free."""
+        any ticket, an expert only on the tickets assigned to them. Notes are free.
+        Called on ``mail.message`` creation, which every path goes through."""
         if self._is_helpdesk_manager() or self.env.user.share:
             return  # customers' messages are checked on mail.message (see _check_customer_message)
-        comment = self.env.ref("mail.mt_comment")
-        if not (subtype in ("mail.mt_comment", "mt_comment") or subtype_id == comment.id):
+        if subtype_id != self.env.ref("mail.mt_comment").id:
             return
         user = self.env.user
         if user.has_group(OPERATIONS):

@@ -20,7 +20,7 @@ class MailMessage(models.Model):
                 Ticket._check_customer_message(values)
             else:
                 Ticket.browse(values.get("res_id"))._check_support_may_answer(
-                    values.get("message_type"), None, values.get("subtype_id"))
+                    values.get("subtype_id"))
         return super(MailMessage, self).create(values)
 
     @api.multi
