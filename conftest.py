@@ -46,6 +46,12 @@ def pytest_sessionstart(session):
         odoo.tools.config["http_interface"] = "127.0.0.1"
         odoo.tests.common.HOST = "127.0.0.1"
         odoo.tests.common.PORT = int(odoo.tools.config["http_port"])
+        # With test_enable (pytest-odoo sets it for test modules) Odoo renders HTML
+        # instead of PDF unless a report directory is set: the delivery-note tests read
+        # real wkhtmltopdf output (still HTML in HttpCase's test cursor, Odoo's rule)
+        reports = os.path.join(os.path.dirname(os.path.abspath(__file__)), "var", "reports")
+        os.makedirs(reports, exist_ok=True)
+        odoo.tools.config["test_report_directory"] = reports
 
 
 def _warm_assets(base_url):

@@ -145,15 +145,18 @@ class HelpdeskTicket(models.Model):
     - ``_action_work_completed()``: the expert's resolution goes to quality control
     - ``_action_qc_approve()``, ``_action_qc_reject(reason)``: quality control's decision
     - ``_action_final_approve()``: the committee approves, the deliverables are mailed
+    - ``_action_deliver(values=None)``: the deliverables reached the customer (delivered)
     - ``_prepare_customer_confirm_values(satisfied, comment)``,
       ``_action_customer_confirm(satisfied, comment)``: the customer's answer to a delivery
+    - ``_closes_on_confirmation()``: which tickets a satisfied answer closes at once
     - ``_prepare_close_values()``, ``_action_close(values=None)``: closure, in one write
     - ``_prepare_cancel_values()``, ``_action_cancel()``: cancellation
     - ``_action_reopen()``: a closed ticket the customer writes to again
     - ``_on_customer_message(message)``: the customer wrote (bookkeeping and state done)
     - ``_on_support_reply(message)``: support answered the customer (likewise)
     - ``_schedule_activity(activity_type, user, summary, note=None)``: the one activity helper
-    - ``_notify_customer(template_xmlid, **values)``: a template mail to the customer only
+    - ``_notify_customer(template_xmlid, attachment_ids=None, **values)``: a template mail
+      to the customer only
     - ``_get_portal_url(access_token=True, absolute=False)``: the one builder of ticket links
     - ``_expert_writable_fields()``: what experts may write on their assigned tickets
     - ``_check_write_fields(vals)``: who may write what outside the lifecycle's own writes
@@ -836,8 +839,17 @@ class HelpdeskTicket(models.Model):
         return True
 
     def _action_final_approve(self):
-        self._write_state({"state": "delivered"})
+        self._action_deliver()
         self._notify_customer("tktit_helpdesk.mail_template_ticket_delivered")
+
+    def _action_deliver(self, values=None):
+        """The deliverables reached the customer: delivered, in one write (plus the
+        caller's ``values``). The committee's approval calls it; so does a sub-addon
+        whose own step hands the work over after its own checks (a delivery note the
+        customer signed on site). The customer then confirms, or says what is missing."""
+        vals = {"state": "delivered"}
+        vals.update(values or {})
+        self._write_state(vals)
 
     @api.multi
     def action_customer_confirm(self, satisfied, comment=None):
@@ -868,8 +880,11 @@ class HelpdeskTicket(models.Model):
         with the rating links. Not satisfied: back to the expert, with activities."""
         vals = self._prepare_customer_confirm_values(satisfied, comment)
         if satisfied:
-            self._action_close(vals)
-            self._notify_customer("tktit_helpdesk.mail_template_ticket_closed")
+            closing = self._closes_on_confirmation()
+            closing._action_close(vals)
+            closing._notify_customer("tktit_helpdesk.mail_template_ticket_closed")
+            # the others keep the customer's answer and close later (see the hook)
+            (self - closing)._write_state(vals)
             return
         self._write_state(vals)
         for ticket in self:
@@ -887,6 +902,12 @@ class HelpdeskTicket(models.Model):
         if todo:
             todo._action_close()
         return True
+
+    def _closes_on_confirmation(self):
+        """The tickets of ``self`` that the customer's satisfied answer closes: all of
+        them here. A sub-addon keeps some open (a billable ticket until its invoice is
+        paid), which then close through ``_action_close`` when that happens."""
+        return self
 
     def _prepare_close_values(self):
         return {"state": "closed", "closed_on": fields.Datetime.now()}
@@ -996,14 +1017,16 @@ class HelpdeskTicket(models.Model):
             "date_deadline": fields.Date.context_today(self),
         })
 
-    def _notify_customer(self, template_xmlid, **values):
+    def _notify_customer(self, template_xmlid, attachment_ids=None, **values):
         """Mail the customer with a template, the mail kept in the chatter.
 
         Posted with the "Customer Notice" subtype, which no follower receives by default:
         the mail reaches the template's recipients (the customer) only, never the expert
         or other staff following the ticket. It is not a support reply (only comments
         count as such). Sent as superuser: customers trigger some of these (submission,
-        confirmation) and cannot read mail templates.
+        confirmation) and cannot read mail templates. ``attachment_ids``: ir.attachment
+        ids to send with it (for a template without report of its own); they end up
+        attached to the ticket.
         """
         template = self.env.ref(template_xmlid)
         subtype = self.env.ref("tktit_helpdesk.mt_customer_notice")
@@ -1012,7 +1035,8 @@ class HelpdeskTicket(models.Model):
                 tktit_values=values, lang=ticket.partner_id.lang,
             ).message_post_with_template(
                 template.id, composition_mode="comment", message_type="comment",
-                subtype_id=subtype.id)
+                subtype_id=subtype.id,
+                **({"attachment_ids": [(6, 0, attachment_ids)]} if attachment_ids else {}))
 
     # -------------------------------------------------------------- mail hooks
     @api.multi
