@@ -20,6 +20,11 @@ state="$(psql -d "$db" -tAc "select state from ir_module_module where name = 'tk
     2>/dev/null || true)"
 if [ "$state" = "installed" ]; then
     log "upgrading $addons in database $db (log: $logfile)"
+    # the module list first: -u installs a dependency added since the last run only
+    # when the database knows about it (Odoo refreshes the list on -u base only)
+    echo "env['ir.module.module'].update_list(); env.cr.commit()" | \
+        "$ROOT/scripts/odoo" shell -c "$conf" -d "$db" --no-http --logfile="$logfile" \
+        --log-level=warn >/dev/null 2>>"$logfile"
     # -i too, so that an addon added since the last run gets installed
     args=(-u "$addons" -i "$addons")
 else

@@ -1,6 +1,6 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -10,6 +10,12 @@ class AccountAnalyticLine(models.Model):
     helpdesk_ticket_id = fields.Many2one(
         "helpdesk.ticket", string="Ticket", index=True, ondelete="restrict",
         help="The helpdesk ticket these hours were worked on.")
+    helpdesk_delivery_note_id = fields.Many2one(
+        "helpdesk.delivery.note", string="Delivery Note", index=True, readonly=True,
+        copy=False, help="The signed delivery note these hours are on.")
+    helpdesk_invoice_id = fields.Many2one(
+        "account.invoice", string="Invoiced On", index=True, readonly=True, copy=False,
+        help="The customer invoice that billed these hours.")
 
     @api.model
     def create(self, vals):
@@ -19,10 +25,32 @@ class AccountAnalyticLine(models.Model):
 
     @api.multi
     def write(self, vals):
+        # hours the customer signed for (or that were invoiced) change no more; the
+        # signature itself links them (as superuser)
+        if not (self.env.uid == SUPERUSER_ID and set(vals) <= {
+                "helpdesk_delivery_note_id", "helpdesk_invoice_id"}):
+            self._check_not_signed()
         if vals.get("helpdesk_ticket_id"):
             self._check_ticket_access(self.env["helpdesk.ticket"].browse(
                 vals["helpdesk_ticket_id"]))
         return super(AccountAnalyticLine, self).write(vals)
+
+    @api.multi
+    def unlink(self):
+        self._check_not_signed()
+        return super(AccountAnalyticLine, self).unlink()
+
+    def _check_not_signed(self):
+        signed = self.sudo().filtered(
+            lambda l: l.helpdesk_delivery_note_id or l.helpdesk_invoice_id)
+        if signed:
+            line = signed[0]
+            raise UserError(_(
+                "These hours of ticket %(number)s are on %(doc)s: they change no more "
+                "(log a correction as a new line, or ask the accountants for a credit "
+                "note).") % {"number": line.helpdesk_ticket_id.number,
+                             "doc": line.helpdesk_delivery_note_id.name or
+                             line.helpdesk_invoice_id.number})
 
     @api.model
     def _check_ticket_access(self, ticket):

@@ -18,3 +18,7 @@ class HelpdeskQueue(models.Model):
         help="The project the hours of this queue's tickets are logged on (empty: the "
              "company's default helpdesk project).")
     member_ids = fields.Many2many(domain=_member_domain)
+    service_product_id = fields.Many2one(
+        "product.product", string="Service Product", domain=[("type", "=", "service")],
+        help="The hours of this queue's tickets are invoiced at this product's price "
+             "(empty: the company's default, Field service hour).")

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 import odoo.addons.decimal_precision as dp
@@ -21,7 +21,7 @@ class HelpdeskTicketMaterial(models.Model):
     Out of stock is allowed, with the warning (see the addon's readme). The consumption,
     a done picking out of ``location_id`` when the delivery note is signed, is prepared by
     ``_prepare_picking_values`` and done by ``_action_consume``, which the signature of
-    the delivery note calls (not yet wired)."""
+    the delivery note calls. A material on a signed note changes no more."""
     _name = "helpdesk.ticket.material"
     _description = "Helpdesk Ticket Material"
     _order = "ticket_id, sequence, id"
@@ -54,6 +54,11 @@ class HelpdeskTicketMaterial(models.Model):
              "holds (all its lines of the product from there), in the line's unit.")
     shortage = fields.Boolean(compute="_compute_availability",
                               help="The source location does not hold enough.")
+    delivery_note_id = fields.Many2one(
+        "helpdesk.delivery.note", string="Delivery Note", readonly=True, copy=False,
+        index=True, help="The signed note this material was delivered with.")
+    move_id = fields.Many2one("stock.move", string="Stock Move", readonly=True, copy=False,
+                              help="The done move that took it out of its location.")
 
     # ------------------------------------------------------------ computes
     @api.depends("product_id", "location_id", "quantity", "product_uom_id",
@@ -118,6 +123,11 @@ class HelpdeskTicketMaterial(models.Model):
                     "%(product)s is a service, not a material: log the time on the "
                     "ticket's timesheets; materials are stockable or consumable "
                     "products.") % {"product": line.product_id.display_name})
+            if line.product_id.tracking != "none":
+                raise ValidationError(_(
+                    "%(product)s is tracked by lot or serial number: record the serial "
+                    "numbers with a stock transfer; materials of a visit are untracked "
+                    "products.") % {"product": line.product_id.display_name})
             if line.product_uom_id.category_id != line.product_id.uom_id.category_id:
                 raise ValidationError(_(
                     "%(product)s is counted in %(category)s: unit %(uom)s cannot be "
@@ -155,8 +165,20 @@ class HelpdeskTicketMaterial(models.Model):
             vals["location_id"] = ticket.sudo()._get_material_location().id
         return super(HelpdeskTicketMaterial, self).create(vals)
 
+    def _check_not_delivered(self):
+        delivered = self.sudo().filtered("delivery_note_id")
+        if delivered:
+            raise UserError(_("%(product)s was delivered with the signed note %(note)s: "
+                              "it changes no more.") % {
+                                  "product": delivered[0].product_id.display_name,
+                                  "note": delivered[0].delivery_note_id.name})
+
     @api.multi
     def write(self, vals):
+        # the signature itself links the lines to their note and move (as superuser)
+        if not (self.env.uid == SUPERUSER_ID and set(vals) <= {"delivery_note_id",
+                                                               "move_id"}):
+            self._check_not_delivered()
         for line in self.sudo():
             if line.ticket_id.state in DONE_STATES and not self.env.user.has_group(MANAGER):
                 raise UserError(_("Ticket %s is closed: its materials do not change any "
@@ -165,6 +187,7 @@ class HelpdeskTicketMaterial(models.Model):
 
     @api.multi
     def unlink(self):
+        self._check_not_delivered()
         if not self.env.user.has_group(MANAGER):
             done = self.sudo().filtered(lambda l: l.ticket_id.state in DONE_STATES)
             if done:
@@ -178,7 +201,7 @@ class HelpdeskTicketMaterial(models.Model):
         """Values of the picking consuming these lines (one ticket, one source
         location): an outgoing picking from ``location_id`` to the customer's location,
         one move per line, linked to the ticket by its origin. Used by
-        ``_action_consume``; the delivery note's signature will call that."""
+        ``_action_consume``, which the delivery note's signature calls."""
         ticket = self.mapped("ticket_id")
         location = self.mapped("location_id")
         if len(ticket) != 1 or len(location) != 1:
@@ -206,10 +229,24 @@ class HelpdeskTicketMaterial(models.Model):
         }
 
     @api.multi
-    def _action_consume(self):
-        """To come with the delivery note (issue 11, next step): on signature, create a
-        picking per source location from ``_prepare_picking_values``, validate it
-        (done, even out of stock: the van's quant goes negative) and link it to the
-        ticket, once. Not wired to anything yet."""
-        raise NotImplementedError(
-            "Materials are consumed when the delivery note is signed (not built yet).")
+    def _action_consume(self, note):
+        """The signature of ``note`` consumes these lines: one done picking per source
+        location, linked to the ticket and the note. Done even out of stock: the
+        location's quant goes negative (see the readme). Called as superuser by the
+        note's signature, which has checked who signs."""
+        pickings = self.env["stock.picking"]
+        for location in self.mapped("location_id"):
+            lines = self.filtered(lambda l: l.location_id == location)
+            values = lines._prepare_picking_values()
+            values.update({"helpdesk_ticket_id": note.ticket_id.id,
+                           "helpdesk_delivery_note_id": note.id,
+                           "origin": "%s / %s" % (note.ticket_id.number, note.name)})
+            picking = pickings.create(values)
+            picking.action_confirm()
+            for move in picking.move_lines:
+                move.quantity_done = move.product_uom_qty
+            picking.action_done()
+            for line, move in zip(lines, picking.move_lines.sorted("id")):
+                line.move_id = move
+            pickings |= picking
+        return pickings

@@ -1,10 +1,35 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Field operators, their vans and stock, on top of the helpdesk fixture."""
+"""Field operators, their vans and stock, on top of the helpdesk fixture; signatures."""
+import base64
+import io
+
+from PIL import Image, ImageDraw
+
 from odoo.addons.tktit_helpdesk.tests.fixtures import new_user, set_state
 from odoo.addons.tktit_helpdesk.tests.helpdesk_common import HelpdeskCase
 
 FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
+
+
+def signature_png(kind="strokes", size=(300, 120)):
+    """A PNG as a signature pad makes it: transparent, with dark strokes (``strokes``),
+    a single dot (``dot``) or nothing (``blank``)."""
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    if kind == "strokes":
+        draw.line([(10, 60), (80, 20), (150, 100), (280, 40)], fill=(20, 20, 60, 255),
+                  width=4)
+    elif kind == "dot":
+        draw.ellipse([(100, 50), (104, 54)], fill=(0, 0, 0, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def signature_data_url(kind="strokes", **kwargs):
+    return "data:image/png;base64," + base64.b64encode(
+        signature_png(kind, **kwargs)).decode()
 
 
 class FieldCase(HelpdeskCase):
