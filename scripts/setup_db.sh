@@ -25,8 +25,13 @@ if [ "$state" = "installed" ]; then
     echo "env['ir.module.module'].update_list(); env.cr.commit()" | \
         "$ROOT/scripts/odoo" shell -c "$conf" -d "$db" --no-http --logfile="$logfile" \
         --log-level=warn >/dev/null 2>>"$logfile"
-    # -i too, so that an addon added since the last run gets installed
-    args=(-u "$addons" -i "$addons")
+    # -u the installed addons (an update: records marked noupdate are kept), -i the
+    # addons added since the last run
+    missing="$(psql -d "$db" -tAc "select string_agg(a, ',') from unnest(
+        string_to_array('$addons', ',')) a where not exists (select 1 from ir_module_module
+        where name = a and state = 'installed')")"
+    args=(-u "$addons")
+    [ -n "$missing" ] && args+=(-i "$missing")
 else
     log "creating database $db with $addons and demo data (log: $logfile)"
     args=(-i "$addons")
