@@ -128,10 +128,11 @@ class HelpdeskDeliveryNote(models.Model):
     from however many transactions at the same moment it is called: it validates the
     signature, copies the ticket's not yet signed hours and materials into the note,
     freezes it with the SHA-256 of what was signed, consumes the materials (a done
-    picking per source location), renders the PDF, mails it to the customer, and hands
-    over to the ticket (``helpdesk.ticket._on_delivery_note_signed``: the invoice, the
-    state). A signed note changes no more; a helpdesk manager may cancel it with a
-    reason.
+    picking per source location), creates the invoice of a billable note
+    (``helpdesk.ticket._invoice_delivery_note``), renders the PDF, mails it and the
+    invoice to the customer, and hands over to the ticket
+    (``helpdesk.ticket._on_delivery_note_signed``: the state). A signed note changes no
+    more; a helpdesk manager may cancel it with a reason.
 
     Extension points: ``_check_may_sign()``, ``_prepare_line_values()``,
     ``_action_sign(signed_by, png)``, ``_prepare_snapshot()``.
@@ -479,9 +480,13 @@ class HelpdeskDeliveryNote(models.Model):
             "signature_hash": self._hash_snapshot(snapshot),
         })
         materials._action_consume(self)
+        # the invoice first, so that the PDF names it; the mails once the PDF exists
+        invoice = self.ticket_id._invoice_delivery_note(self)
         self._render_pdf()
-        self.ticket_id._on_delivery_note_signed(self)
         self._mail_signed_note()
+        if invoice:
+            invoice._mail_to_customer(self)
+        self.ticket_id._on_delivery_note_signed(self)
 
     def _prepare_snapshot(self):
         """What the signature covers, in plain values (JSON), in a stable order."""

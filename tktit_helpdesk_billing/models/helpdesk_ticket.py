@@ -459,37 +459,47 @@ class HelpdeskTicket(models.Model):
             "invoice_line_ids": invoice_lines,
         }
 
-    def _create_invoice(self, lines, note=None):
-        """Create, validate and mail the customer invoice of ``lines`` (as superuser:
-        the caller, who signed or confirmed, has been checked; they have no accounting
-        rights)."""
+    def _create_invoice(self, lines, note=None, send=True):
+        """Create and validate the customer invoice of ``lines``, and mail it unless
+        ``send`` is False (as superuser: the caller, who signed or confirmed, has been
+        checked; they have no accounting rights)."""
         self.ensure_one()
         Invoice = self.env["account.invoice"].sudo().with_context(
             type="out_invoice", mail_create_nolog=True)
         invoice = Invoice.create(self._prepare_invoice_values(lines, note))
         invoice.compute_taxes()
         invoice.action_invoice_open()
-        invoice._mail_to_customer(note)
+        if send:
+            invoice._mail_to_customer(note)
+        return invoice
+
+    def _invoice_delivery_note(self, note):
+        """The one invoice of a signed billable ``note``, built from its frozen lines
+        and validated (mailed by the note once its PDF exists); the hours on it are
+        marked invoiced. Nothing for a covered note."""
+        self.ensure_one()
+        if note.coverage != "billable" or note.invoice_id:
+            return note.invoice_id
+        lines = [{
+            "name": line.name, "product_id": line.product_id.id,
+            "quantity": line.quantity, "uom_id": line.uom_id.id,
+            "price_unit": line.price_unit, "tax_ids": line.tax_ids.ids,
+        } for line in note.line_ids]
+        invoice = self._create_invoice(lines, note, send=False)
+        note._write_signed({"invoice_id": invoice.id})
+        note.line_ids.mapped("timesheet_id").write({"helpdesk_invoice_id": invoice.id})
         return invoice
 
     def _on_delivery_note_signed(self, note):
-        """Hook: ``note`` was signed for this ticket (as superuser, after the signer's
-        checks). Billable: one invoice of the note's frozen lines, then the ticket is
-        delivered (it closes when the invoice is paid). Covered: the ticket closes, its
-        work resolved and signed."""
+        """Hook: ``note`` was signed for this ticket, its invoice (if billable) created
+        and both mailed (as superuser, after the signer's checks). Billable: the ticket
+        is delivered and closes when the invoice is paid. Covered: the ticket closes,
+        its work resolved and signed."""
         self.ensure_one()
         if note.coverage == "billable":
-            lines = [{
-                "name": line.name, "product_id": line.product_id.id,
-                "quantity": line.quantity, "uom_id": line.uom_id.id,
-                "price_unit": line.price_unit, "tax_ids": line.tax_ids.ids,
-            } for line in note.line_ids]
-            invoice = self._create_invoice(lines, note)
-            note._write_signed({"invoice_id": invoice.id})
-            note.line_ids.mapped("timesheet_id").write({"helpdesk_invoice_id": invoice.id})
             if self.state in EXPERT_STATES:
                 self._action_deliver()
-            if invoice.state == "paid":  # nothing to pay (all at zero)
+            if note.invoice_id.state == "paid":  # nothing to pay (all at zero)
                 self._on_invoice_paid()
         elif self.state not in DONE_STATES:
             self._action_close()
