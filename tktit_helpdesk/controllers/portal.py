@@ -248,9 +248,14 @@ class HelpdeskPortal(CustomerPortal):
         is_satisfied = satisfied == "1"
         if self._run_transition(ticket, "action_customer_confirm", is_satisfied,
                                 comment=(comment or "").strip() or None):
-            self._flash("success", _("Thank you: your ticket is closed.") if is_satisfied else
-                        _("Thank you: the expert and our operations team will follow up."))
+            self._flash("success", self._confirm_message(ticket, is_satisfied))
         return request.redirect(self._ticket_url(ticket, access_token))
+
+    def _confirm_message(self, ticket, satisfied):
+        """What the customer reads after answering the delivery of ``ticket``."""
+        if not satisfied:
+            return _("Thank you: the expert and our operations team will follow up.")
+        return _("Thank you: your ticket is closed.")
 
     # ---------------------------------------------------------------- new
     def _ticket_form_values(self, post=None, error=None, error_message=None):

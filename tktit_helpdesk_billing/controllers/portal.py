@@ -66,6 +66,13 @@ class HelpdeskBillingPortal(HelpdeskPortal):
         values.update(self._ticket_billing_values(ticket))
         return values
 
+    def _confirm_message(self, ticket, satisfied):
+        if satisfied and ticket.state != "closed":
+            # a billable ticket closes when its invoice is paid (see the ticket page)
+            return _("Thank you for your answer: your ticket closes as soon as its "
+                     "invoice is paid.")
+        return super(HelpdeskBillingPortal, self)._confirm_message(ticket, satisfied)
+
     # --------------------------------------------------------------- routes
     @http.route(["/my/ticket/<int:ticket_id>/note/<int:note_id>/pdf"], type="http",
                 auth="public", website=True)

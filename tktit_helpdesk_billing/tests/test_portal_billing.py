@@ -316,6 +316,26 @@ class TestPortalBilling(SignedNoteMixin, AttackCase):
         self.assertEqual(payload.get("result", [{}])[0].get("name"), note.name,
                          "A must read their organisation's signed note: %s" % payload)
 
+    def test_satisfied_customer_waits_for_the_payment_not_for_a_question(self):
+        """A signed billable visit is delivered until paid: the customer who says they
+        are satisfied is told it closes on payment, and is not asked again."""
+        path = "/my/ticket/%s" % self.ticket_a.id
+        self.authenticate_as(self.customer_a)
+        self.assertIn("o_tktit_confirm", self.ticket_page(self.ticket_a),
+                      "a delivered ticket asks the customer whether it resolves the request")
+        response = self.post_form(path + "/confirm", {"satisfied": "1"}, csrf_from=path,
+                                  allow_redirects=True)
+        self.env.cache.invalidate()
+        self.assertEqual(self.ticket_a.sudo().state, "delivered",
+                         "the unpaid ticket must stay open after the customer's answer")
+        self.assertEqual(self.ticket_a.sudo().satisfaction, "satisfied")
+        self.assertIn("closes as soon as its invoice is paid", response.text,
+                      "the customer must be told what the ticket waits for")
+        self.assertNotIn("your ticket is closed", response.text)
+        page = self.ticket_page(self.ticket_a)
+        self.assertIn("o_tktit_awaiting_payment", page)
+        self.assertNotIn("o_tktit_confirm_yes", page, "no second question")
+
 
 class TestDeliveryNoteRecordAccess(SignedNoteMixin, FieldCase):
     """The records behind the portal, through the ORM (what a JSON-RPC call runs)."""
