@@ -31,6 +31,7 @@
         "views/helpdesk_queue_views.xml",
         "views/menu.xml",
         "views/portal_templates.xml",
+        "views/field_templates.xml",
     ],
     "demo": [
         "demo/helpdesk_billing_demo.xml",
