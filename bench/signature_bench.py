@@ -17,7 +17,9 @@ size N (100 then 1,000; env BILLING_BENCH_SIZES):
    the account API (``account.invoice`` create, ``compute_taxes``,
    ``action_invoice_open``), nothing else.
 
-Results are printed and written to var/bench/signature_bench.json.
+Results are printed and written to var/bench/signature_bench.json. Each signature runs
+wkhtmltopdf twice (about 2-3 s in all on a 2-core machine): the 1,000 take about an
+hour; BILLING_BENCH_SIZES=100 for a quick run.
 
 Usage: .venv/bin/python bench/signature_bench.py   (or: make bench)
 """
