@@ -19,7 +19,7 @@ from werkzeug.utils import redirect
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import Response, request
-from odoo.tools import html2plaintext, plaintext2html
+from odoo.tools import html2plaintext
 
 FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
 FIELD_MANAGER = "tktit_helpdesk.group_helpdesk_manager"
@@ -368,15 +368,7 @@ class FieldApp(http.Controller):
         """Resolved on site: the resolution (as the user), then the draft delivery note
         the customer signs (created, or brought up to date)."""
         def work(ticket):
-            text = (resolution or "").strip()
-            if not text:
-                raise ValidationError(_("Describe what you did before handing over the "
-                                        "delivery note."))
-            ticket.write({"resolution": plaintext2html(text)})
-            if self._draft_note(ticket.sudo()):
-                self._refresh_draft_note(ticket.sudo())
-            else:
-                request.env["helpdesk.delivery.note"].create({"ticket_id": ticket.id})
+            ticket.action_resolve_on_site(resolution)
         return self._post_on_ticket(
             ticket_id, work, _("Resolved on site: the customer can read and sign the "
                                "delivery note below."))
@@ -429,9 +421,9 @@ class FieldApp(http.Controller):
         except (AccessError, MissingError) as error:
             self._rollback()
             return self._sign_error(403, error.name, ticket)
+        # signed, by this request or by its twin committing at the same moment (the
+        # model then returns without signing again; this transaction cannot see it)
         note_sudo.invalidate_cache()
-        if note_sudo.state != "signed":
-            return self._sign_error(400, _("The delivery note was not signed."), ticket)
         invoice_to = self._invoice_recipient(note_sudo)
         if self._wants_json():
             return Response(json.dumps({
@@ -442,7 +434,7 @@ class FieldApp(http.Controller):
                 "invoice_sent_to": invoice_to or None,
             }), status=200, content_type="application/json")
         message = _("Delivery note %(note)s signed by %(name)s.") % {
-            "note": note_sudo.name, "name": note_sudo.signed_by}
+            "note": note_sudo.name, "name": note_sudo.signed_by or signed_by}
         if invoice_to:
             message += " " + _("The invoice was sent to %s.") % invoice_to
         self._flash("success", message)

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import plaintext2html
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import DONE_STATES, EXPERT_STATES
 
@@ -175,6 +176,32 @@ class HelpdeskTicket(models.Model):
             # (the material's own rules say whose lines); the field data (is_field,
             # visit_date, site_partner_id) stays operations'
             "material_ids", "material_location_id", "material_shortage"}
+
+    # --------------------------------------------------------- resolved on site
+    @api.multi
+    def action_resolve_on_site(self, resolution):
+        """The field operator resolved the visit on site: the resolution text (as the
+        caller: the assigned operator or expert, or operations), then the draft
+        delivery note the customer signs (created, or its lines brought up to date).
+        Returns the draft note."""
+        self.ensure_one()
+        text = (resolution or "").strip()
+        if not text:
+            raise UserError(_("Describe what you did before handing over the delivery "
+                              "note."))
+        if self.sudo().state not in EXPERT_STATES + ("delivered",):
+            raise UserError(_("Ticket %s is not being worked on: nothing to resolve on "
+                              "site.") % self.number)
+        # the write locks the ticket's row: a second resolve at the same moment is
+        # refused by PostgreSQL and retried by Odoo, and then finds the draft note
+        self.write({"resolution": plaintext2html(text)})
+        Note = self.env["helpdesk.delivery.note"]
+        draft = self.sudo().delivery_note_ids.filtered(lambda n: n.state == "draft")[:1]
+        if draft:
+            note = Note.browse(draft.id)
+            note.action_refresh_lines()
+            return note
+        return Note.create({"ticket_id": self.id})
 
     # -------------------------------------------------------------------- timer
     @api.multi

@@ -285,3 +285,23 @@ class TestDeliveryNotePdfAndMail(MailSinkMixin, BillingCase):
         self.assertNotIn(self.field_op.partner_id.email or "@none", " ".join(
             sum((m.to for m in note_mails), [])), "only the customer gets the note")
         self.assertTrue(note.invoice_id.sent)
+
+
+class TestResolveOnSite(BillingCase):
+
+    def test_resolve_on_site_writes_the_resolution_and_one_draft_note(self):
+        ticket = self.field_ticket()
+        self.log_hours(ticket, 1.0)
+        as_operator = ticket.sudo(self.field_op)
+        with self.assertRaises(UserError):
+            as_operator.action_resolve_on_site("   ")
+        note = as_operator.action_resolve_on_site("Replaced the tiles.")
+        self.assertIn("Replaced the tiles.", ticket.sudo().resolution)
+        self.assertEqual(note.state, "draft")
+        self.assertEqual(len(note.line_ids), 1)
+        self.log_hours(ticket, 0.5)
+        again = as_operator.action_resolve_on_site("Replaced the tiles and the seal.")
+        self.assertEqual(again, note, "resolving again keeps the one draft note")
+        self.assertEqual(len(again.sudo().line_ids), 2, "with its lines brought up to date")
+        with self.assertRaises(AccessError):
+            ticket.sudo(self.field_op_2).action_resolve_on_site("Not my visit.")
