@@ -5,113 +5,26 @@ Each side runs in its own thread with its own cursor and commits, as two Odoo wo
 would. The data is built and committed first in a separate cursor (these tests cannot
 run in the usual rolled-back test transaction), under logins unique to the run.
 """
-import threading
-import time
+import re
 import uuid
 
-import psycopg2
-from psycopg2 import errorcodes
+from odoo import SUPERUSER_ID
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
-
-from odoo.addons.tktit_helpdesk.tests.fixtures import (
-    make_catalogue, make_organisation, make_queue, new_user, set_state)
+from odoo.addons.tktit_helpdesk.tests.common import base_url
 from odoo.addons.tktit_helpdesk_billing.tests.field_common import signature_data_url
 
-FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
-OPERATIONS = "tktit_helpdesk.group_helpdesk_user"
-MAX_RETRIES = 5  # as odoo.service.model for a concurrency error
-# the errors Odoo's request layer retries (odoo.service.model.PG_CONCURRENCY_ERRORS_TO_RETRY)
-RETRIED = (errorcodes.LOCK_NOT_AVAILABLE, errorcodes.SERIALIZATION_FAILURE,
-           errorcodes.DEADLOCK_DETECTED)
-
-
-def _registry():
-    return odoo.registry(odoo.tools.config["db_name"])
-
-
-def _in_new_transaction(uid, function, retry=False):
-    """Run ``function(env)`` in a new cursor and commit. ``retry``: on a concurrency
-    error, roll back and run again, as Odoo's RPC layer does for every request."""
-    for attempt in range(MAX_RETRIES if retry else 1):
-        with api.Environment.manage():
-            try:
-                with _registry().cursor() as cr:  # commits on success
-                    return function(api.Environment(cr, uid, {}))
-            except psycopg2.OperationalError as error:
-                if error.pgcode not in RETRIED or not retry or \
-                        attempt == MAX_RETRIES - 1:
-                    raise
-                time.sleep(0.1 * (attempt + 1))
-    return None
-
-
-def _race(*functions):
-    """Run the functions in parallel threads, released together; returns what each
-    returned or raised."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            results[index] = ("ok", function(barrier))
-        except Exception as error:  # reported to the test, never swallowed
-            results[index] = ("error", error)
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return results
-
-
-def _visit(env, tag, hours=2.0):
-    """A billable field ticket of a new organisation, in progress with a new field
-    operator, hours and a router from the operator's van, and its draft note."""
-    warehouse = env["stock.warehouse"].search(
-        [("company_id", "=", env.user.company_id.id)], limit=1)
-    van = env["stock.location"].create({
-        "name": "Race van %s" % tag, "usage": "internal",
-        "location_id": warehouse.lot_stock_id.id})
-    operator = new_user(env, "race.fo.%s" % tag, [FIELD_OPERATOR],
-                        van_location_id=van.id)
-    ops = new_user(env, "race.ops.%s" % tag, [OPERATIONS])
-    catalogue = make_catalogue(env, "Race Tech %s" % tag, "R%s" % tag[:6])
-    queue = make_queue(env, catalogue.technology, catalogue.specializations[0],
-                       members=[operator])
-    router = env["product.product"].create({
-        "name": "Race router %s" % tag, "type": "product", "list_price": 50.0,
-        "taxes_id": [(5, 0, 0)]})
-    org = make_organisation(env, "Race Org %s" % tag, "race.cust.%s" % tag)
-    ticket = env["helpdesk.ticket"].create({
-        "name": "Race %s" % tag, "partner_id": org.user.partner_id.id,
-        "technology_id": catalogue.technology.id,
-        "specialization_id": catalogue.specializations[0].id,
-        "is_field": True, "visit_date": fields.Datetime.now()})
-    set_state(ticket, "in_progress", user_id=operator.id, queue_id=queue.id)
-    return ticket, operator, ops, router
-
-
-def _add_work(env, ticket, operator, router, hours):
-    env["account.analytic.line"].sudo(operator).create({
-        "helpdesk_ticket_id": ticket.id, "name": "Race work", "unit_amount": hours,
-        "user_id": operator.id})
-    env["helpdesk.ticket.material"].sudo(operator).create({
-        "ticket_id": ticket.id, "product_id": router.id, "quantity": 1})
-    return env["helpdesk.delivery.note"].sudo(operator).create({"ticket_id": ticket.id})
+from .committed import add_work, field_visit, http_login, in_new_transaction, race
 
 
 def test_two_transactions_signing_one_note_sign_it_once():
     tag = uuid.uuid4().hex[:8]
 
     def setup(env):
-        ticket, operator, _ops, router = _visit(env, tag)
-        note = _add_work(env, ticket, operator, router, 2.0)
+        ticket, operator, _ops, router = field_visit(env, tag)
+        note = add_work(env, ticket, operator, router, 2.0)
         return ticket.id, note.id, operator.id
 
-    ticket_id, note_id, operator_id = _in_new_transaction(SUPERUSER_ID, setup)
+    ticket_id, note_id, operator_id = in_new_transaction(SUPERUSER_ID, setup)
     signature = signature_data_url()
 
     def signer(name):
@@ -122,10 +35,10 @@ def test_two_transactions_signing_one_note_sign_it_once():
                 assert note.state == "draft"
                 barrier.wait()
                 return note.action_sign(name, signature)
-            return _in_new_transaction(operator_id, work)
+            return in_new_transaction(operator_id, work)
         return sign
 
-    results = _race(signer("First Signer"), signer("Second Signer"))
+    results = race(signer("First Signer"), signer("Second Signer"))
     assert all(kind == "ok" for kind, _value in results), \
         "both transactions must end without error and commit: %s" % results
 
@@ -138,12 +51,72 @@ def test_two_transactions_signing_one_note_sign_it_once():
                 note.hash_valid, note.invoice_id == invoices)
 
     state, signed_by, invoices, pickings, notes, hash_valid, linked = \
-        _in_new_transaction(SUPERUSER_ID, check)
+        in_new_transaction(SUPERUSER_ID, check)
     assert state == "signed"
     assert signed_by in ("First Signer", "Second Signer")
     assert invoices == 1, "two racing signatures must give one invoice, got %s" % invoices
     assert pickings == 1, "and one picking, got %s" % pickings
     assert notes == 1 and hash_valid and linked
+
+
+def _sign_form(session, ticket_id, note_id):
+    """The visit's page as this device shows it: its CSRF token and the fingerprint of
+    the note the customer reads."""
+    page = session.get(base_url() + "/field/ticket/%d" % ticket_id, timeout=60)
+    assert page.status_code == 200, page.text[:500]
+    form = page.text[page.text.index('action="/field/note/%d/sign"' % note_id):]
+    return {name: re.search(r'name="%s" value="([^"]*)"' % name, form).group(1)
+            for name in ("csrf_token", "lines_digest")}
+
+
+def test_two_tablets_posting_one_signature_at_once_over_http():
+    """Two sessions of the operator (two tablets, or a double tap and a replay) post
+    the note's signature at the same moment, each with its own device key: one signed
+    note, one invoice, one picking, and both devices told it is signed."""
+    tag = uuid.uuid4().hex[:8]
+
+    def setup(env):
+        ticket, operator, _ops, router = field_visit(env, tag, stock=2)
+        note = add_work(env, ticket, operator, router, 1.5)
+        return ticket.id, note.id, operator.login
+
+    ticket_id, note_id, login = in_new_transaction(SUPERUSER_ID, setup)
+    devices = [http_login(login, login) for _i in range(2)]
+    forms = [_sign_form(device, ticket_id, note_id) for device in devices]
+
+    def poster(index):
+        def post(barrier):
+            data = dict(forms[index], signed_by="Signer %d" % index,
+                        signature=signature_data_url(), sign_key="device-%d-%s" % (index, tag))
+            barrier.wait()
+            return devices[index].post(
+                base_url() + "/field/note/%d/sign" % note_id, data=data, timeout=120,
+                headers={"Accept": "application/json"})
+        return post
+
+    results = race(poster(0), poster(1))
+    assert all(kind == "ok" for kind, _value in results), results
+    answers = [value for _kind, value in results]
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert [a.json()["status"] for a in answers] == ["signed", "signed"]
+
+    def check(env):
+        note = env["helpdesk.delivery.note"].browse(note_id)
+        return (note.state, note.signed_by, note.hash_valid,
+                env["account.invoice"].search_count([("helpdesk_ticket_id", "=", ticket_id)]),
+                env["stock.picking"].search_count([("helpdesk_ticket_id", "=", ticket_id)]),
+                env["helpdesk.delivery.note"].search_count([("ticket_id", "=", ticket_id)]))
+
+    state, signed_by, hash_valid, invoices, pickings, notes = \
+        in_new_transaction(SUPERUSER_ID, check)
+    assert state == "signed" and hash_valid
+    assert signed_by in ("Signer 0", "Signer 1")
+    assert (invoices, pickings, notes) == (1, 1, 1), \
+        "two parallel posts must give one invoice, one picking, one note: %s" % (
+            (invoices, pickings, notes),)
+    # each device is told the same thing: who signed, and the one invoice
+    assert len({a.json()["invoice"] for a in answers}) == 1
+    assert {a.json()["signed_by"] for a in answers} == {signed_by}
 
 
 def test_two_payments_racing_close_the_ticket_once():
@@ -155,17 +128,17 @@ def test_two_payments_racing_close_the_ticket_once():
     tag = uuid.uuid4().hex[:8]
 
     def setup(env):
-        ticket, operator, _ops, router = _visit(env, tag)
+        ticket, operator, _ops, router = field_visit(env, tag)
         invoices = []
         for hours in (1.0, 2.0):
-            note = _add_work(env, ticket, operator, router, hours)
+            note = add_work(env, ticket, operator, router, hours)
             note.sudo(operator).action_sign("Race Customer", signature_data_url())
             invoices.append(note.invoice_id.id)
         journal = env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", env.user.company_id.id)], limit=1)
         return ticket.id, invoices, journal.id
 
-    ticket_id, invoice_ids, journal_id = _in_new_transaction(SUPERUSER_ID, setup)
+    ticket_id, invoice_ids, journal_id = in_new_transaction(SUPERUSER_ID, setup)
 
     def payer(invoice_id):
         def pay(barrier):
@@ -186,10 +159,10 @@ def test_two_payments_racing_close_the_ticket_once():
                     "invoice_ids": [(4, invoice.id)]})
                 payment.post()
                 return True
-            return _in_new_transaction(SUPERUSER_ID, work, retry=True)
+            return in_new_transaction(SUPERUSER_ID, work, retry=True)
         return pay
 
-    results = _race(payer(invoice_ids[0]), payer(invoice_ids[1]))
+    results = race(payer(invoice_ids[0]), payer(invoice_ids[1]))
     assert all(kind == "ok" for kind, _value in results), \
         "both payments must commit (after Odoo's retry): %s" % results
 
@@ -201,7 +174,7 @@ def test_two_payments_racing_close_the_ticket_once():
         return (ticket.state, closing,
                 env["account.invoice"].browse(invoice_ids).mapped("state"))
 
-    state, closing_mails, invoice_states = _in_new_transaction(SUPERUSER_ID, check)
+    state, closing_mails, invoice_states = in_new_transaction(SUPERUSER_ID, check)
     assert invoice_states == ["paid", "paid"]
     assert state == "closed", "the ticket must close when both invoices are paid"
     assert closing_mails == 1, "one closing mail, got %s" % closing_mails

@@ -16,9 +16,10 @@ import pytz
 from werkzeug.urls import url_quote_plus
 from werkzeug.utils import redirect
 
-from odoo import _, fields, http
+from odoo import SUPERUSER_ID, _, api, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import Response, request
+from odoo.modules import get_module_resource
 from odoo.tools import html2plaintext
 
 FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
@@ -27,6 +28,10 @@ SESSION_FLASH_KEY = "tktit_field_flash"
 # a signature is a few tens of KB: anything much larger is refused before the model
 MAX_SIGN_BODY = 2 * 1024 * 1024
 SIGN_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+LINES_DIGEST = re.compile(r"^[0-9a-f]{32}$")
+# the service worker lives under /field/ and serves the whole app, /field included
+SERVICE_WORKER = ("tktit_helpdesk_billing", "static", "src", "js", "field_sw.js")
+SERVICE_WORKER_SCOPE = "/field"
 MAX_MESSAGES = 10
 MAX_HISTORY = 5
 MAX_PRODUCTS = 300
@@ -121,6 +126,10 @@ class FieldApp(http.Controller):
             return None
         moment = pytz.utc.localize(fields.Datetime.from_string(value))
         return moment.astimezone(self._local_tz())
+
+    def _saved_at(self):
+        """When the page was made, in the operator's time: an offline copy says it."""
+        return datetime.now(self._local_tz()).strftime("%H:%M")
 
     def _day_bounds(self, day):
         """``[start, end)`` of the local ``day`` (a date), as UTC datetime strings."""
@@ -245,7 +254,7 @@ class FieldApp(http.Controller):
                          "visits": [self._visit_values(t) for t in tickets.sudo()]})
         return request.render("tktit_helpdesk_billing.field_visits", {
             "days": days, "user": request.env.user, "manager": self._is_field_manager(),
-            "flash": self._pop_flash(),
+            "flash": self._pop_flash(), "saved_at": self._saved_at(),
         })
 
     # ---------------------------------------------------------- the visit
@@ -284,6 +293,9 @@ class FieldApp(http.Controller):
                               "invoice_to": self._invoice_recipient(note)}
                              for note in signed],
             "flash": self._pop_flash(),
+            "saved_at": self._saved_at(),
+            # no time limit: a page kept offline for hours still posts (the token is
+            # bound to the session); field_app.js asks /field/session for a fresh one
             "csrf": request.csrf_token(None),
             "local_dt": self._local_dt,
         })
@@ -298,6 +310,10 @@ class FieldApp(http.Controller):
             ticket = self._field_ticket_check_access(ticket_id)
         except (AccessError, MissingError):
             return self._not_found()
+        # the note the customer reads is the ticket's work as it is now (hours may
+        # have been logged from the backend or another device since)
+        user_ticket = request.env["helpdesk.ticket"].browse(ticket.id)
+        self._run(self._refresh_draft_note, user_ticket)
         return request.render("tktit_helpdesk_billing.field_ticket",
                               self._ticket_page_values(ticket))
 
@@ -373,24 +389,73 @@ class FieldApp(http.Controller):
             ticket_id, work, _("Resolved on site: the customer can read and sign the "
                                "delivery note below."))
 
+    # ------------------------------------------------------------ offline
+    @http.route(["/field/sw.js"], type="http", auth="public", methods=["GET"])
+    def field_service_worker(self, **kw):
+        """The service worker that keeps the app readable without a connection. Served
+        here rather than from /static so that its scope can be the app (/field)."""
+        with open(get_module_resource(*SERVICE_WORKER), "rb") as script:
+            body = script.read()
+        return Response(body, status=200, headers=[
+            ("Content-Type", "application/javascript; charset=utf-8"),
+            ("Service-Worker-Allowed", SERVICE_WORKER_SCOPE),
+            ("Cache-Control", "no-cache"),
+        ])
+
+    @http.route(["/field/session"], type="http", auth="public", methods=["GET"])
+    def field_session(self, **kw):
+        """Who is logged in on this device and a fresh CSRF token, as JSON: the device
+        asks before sending a signature it kept offline (its page's token may belong to
+        an older session). 401 when logged out, 403 for other users."""
+        uid = request.session.uid
+        if not uid:
+            return self._json(401, {"status": "login", "message": _(
+                "Log in again to send what is waiting on this tablet.")})
+        if not self._is_field_user():
+            return self._json(403, {"status": "error", "message": _(
+                "Only field operators take signatures.")})
+        return self._json(200, {"status": "ok", "uid": uid,
+                                "csrf_token": request.csrf_token(None)})
+
+    def _json(self, status, values):
+        return Response(json.dumps(values), status=status, headers=[
+            ("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+
     # ---------------------------------------------------------- signature
     def _sign_error(self, status, message, ticket=None):
         if self._wants_json():
-            return Response(json.dumps({"status": "error", "message": message}),
-                            status=status, content_type="application/json")
+            return self._json(status, {"status": "error", "message": message})
         titles = {400: _("Not signed"), 403: _("Not allowed"), 404: _("Not found"),
                   413: _("Too large")}
         return self._error_page(status, titles.get(status, _("Not signed")), message,
                                 ticket=ticket)
 
+    def _signature_answer(self, note):
+        """What the device is told of a signed note (``note`` a sudo record)."""
+        return {
+            "note": note.name, "note_id": note.id, "ticket_id": note.ticket_id.id,
+            "signed_by": note.signed_by, "pdf_url": self._pdf_url(note),
+            "invoice": note.invoice_id.number or None,
+            "invoice_sent_to": self._invoice_recipient(note) or None,
+        }
+
+    def _committed_signature(self, note_id):
+        """The answer read in a new transaction, which sees the twin's commit. sudo:
+        the caller's access to the note was checked by the route and ``action_sign``."""
+        with api.Environment.manage(), request.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, dict(request.env.context))
+            return self._signature_answer(env["helpdesk.delivery.note"].browse(note_id))
+
     @http.route(["/field/note/<int:note_id>/sign"], type="http", auth="user",
                 methods=["POST"])
-    def field_note_sign(self, note_id, signed_by="", signature="", sign_key=None, **kw):
+    def field_note_sign(self, note_id, signed_by="", signature="", sign_key=None,
+                        lines_digest=None, **kw):
         """The customer's signature: ``action_sign`` as the user (the model checks who
         signs, the signature and the state; a repeated ``sign_key`` is the same
         signature). HTML: back to the visit, which shows the signed note; with
         ``Accept: application/json`` (the device replaying an offline signature): a
-        JSON status."""
+        JSON status. ``lines_digest``: what the customer read (see
+        ``helpdesk.delivery.note.get_lines_digest``)."""
         # werkzeug has parsed the form already (Odoo does it before the CSRF check):
         # the declared size still turns a huge post into a clear refusal
         if (request.httprequest.content_length or 0) > MAX_SIGN_BODY:
@@ -413,29 +478,30 @@ class FieldApp(http.Controller):
         sign_key = (sign_key or "").strip() or None
         if sign_key and not SIGN_KEY.match(sign_key):
             return self._sign_error(400, _("The submission key is not valid."), ticket)
+        lines_digest = (lines_digest or "").strip() or None
+        if lines_digest and not LINES_DIGEST.match(lines_digest):
+            return self._sign_error(400, _("The note's fingerprint is not valid."), ticket)
         try:
-            note.action_sign(signed_by, signature, sign_key=sign_key)
+            note.action_sign(signed_by, signature, sign_key=sign_key,
+                             lines_digest=lines_digest)
         except (UserError, ValidationError) as error:
             self._rollback()
             return self._sign_error(400, error.name, ticket)
         except (AccessError, MissingError) as error:
             self._rollback()
             return self._sign_error(403, error.name, ticket)
-        # signed, by this request or by its twin committing at the same moment (the
-        # model then returns without signing again; this transaction cannot see it)
         note_sudo.invalidate_cache()
-        invoice_to = self._invoice_recipient(note_sudo)
+        if note_sudo.state != "signed":
+            # signed by its twin, committed at the same moment: this transaction's
+            # snapshot predates it (the model returned without signing again)
+            answer = self._committed_signature(note_sudo.id)
+        else:
+            answer = self._signature_answer(note_sudo)
         if self._wants_json():
-            return Response(json.dumps({
-                "status": "signed", "note": note_sudo.name, "note_id": note_sudo.id,
-                "ticket_id": ticket.id, "signed_by": note_sudo.signed_by,
-                "pdf_url": self._pdf_url(note_sudo),
-                "invoice": note_sudo.invoice_id.number or None,
-                "invoice_sent_to": invoice_to or None,
-            }), status=200, content_type="application/json")
+            return self._json(200, dict(answer, status="signed"))
         message = _("Delivery note %(note)s signed by %(name)s.") % {
-            "note": note_sudo.name, "name": note_sudo.signed_by or signed_by}
-        if invoice_to:
-            message += " " + _("The invoice was sent to %s.") % invoice_to
+            "note": answer["note"], "name": answer["signed_by"]}
+        if answer["invoice_sent_to"]:
+            message += " " + _("The invoice was sent to %s.") % answer["invoice_sent_to"]
         self._flash("success", message)
         return redirect("%s#signed-notes" % self._ticket_url(ticket), code=303)

@@ -379,11 +379,27 @@ class HelpdeskDeliveryNote(models.Model):
 
     # -------------------------------------------------------------- signing
     @api.multi
-    def action_sign(self, signed_by, signature, sign_key=None):
+    def get_lines_digest(self):
+        """A fingerprint of what the customer reads before signing: the lines, the
+        amounts and the coverage. The tablet sends it back with the signature (taken
+        offline, it may reach the server hours later): a note whose lines changed in
+        between is not signed unseen."""
+        self.ensure_one()
+        content = [self.coverage, self.currency_id.name, "%.2f" % self.amount_total] + [
+            [line.kind, line.name, "%.4f" % line.quantity, line.uom_id.name,
+             "%.4f" % line.price_unit, "%.2f" % line.price_total]
+            for line in self.line_ids.sorted(lambda l: (l.sequence, l.id))]
+        canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+    @api.multi
+    def action_sign(self, signed_by, signature, sign_key=None, lines_digest=None):
         """The customer signs the note: ``signed_by`` their typed name, ``signature`` a
         PNG (base64 bytes or a data URL). Once: a signed note is returned as it is,
         whoever calls again or at the same moment (``sign_key``: the device's key for
-        the submission, optional; the same key is the same signature)."""
+        the submission, optional; the same key is the same signature).
+        ``lines_digest`` (optional, ``get_lines_digest`` of the note the customer
+        read): refused when the note's lines are no longer those."""
         self.ensure_one()
         signed_by = (signed_by or "").strip()
         if not signed_by:
@@ -407,7 +423,8 @@ class HelpdeskDeliveryNote(models.Model):
             return True  # signed already, by this call's twin
         # sudo: the caller (the field operator) may sign (checked above), and the note's
         # effects reach what they may not touch themselves: stock moves, the invoice
-        self.sudo()._action_sign(signed_by, png, sign_key=sign_key, operator=self.env.user)
+        self.sudo()._action_sign(signed_by, png, sign_key=sign_key, operator=self.env.user,
+                                 lines_digest=lines_digest)
         return True
 
     def _check_may_sign(self):
@@ -458,13 +475,19 @@ class HelpdeskDeliveryNote(models.Model):
             return False
         return True
 
-    def _action_sign(self, signed_by, png, sign_key=None, operator=None):
+    def _action_sign(self, signed_by, png, sign_key=None, operator=None,
+                     lines_digest=None):
         """Freeze the note with the ticket's lines, the signer and the hash; consume the
         materials; render and mail the PDF; then the ticket's own consequences."""
         self._refresh_lines()
         if not self.line_ids:
             raise UserError(_("Delivery note %s has nothing to sign: log the hours and "
                               "materials of the visit first.") % self.name)
+        if lines_digest and lines_digest != self.get_lines_digest():
+            raise UserError(_(
+                "Delivery note %s changed after the customer read it (hours or materials "
+                "were logged meanwhile): show the customer the note again and ask them "
+                "to sign it.") % self.name)
         timesheets, materials = self._ticket_lines_to_sign()
         signed_on = fields.Datetime.now()
         self._write_signed({

@@ -75,6 +75,24 @@ class TestDeliveryNoteSigning(BillingCase):
         self.assertEqual(invoices, invoice, "a second signing must invoice nothing more")
         self.assertEqual(len(note.picking_ids), 1, "nor consume the materials again")
 
+    def test_lines_digest_is_what_the_customer_read(self):
+        ticket, note = self.visit()
+        read = note.get_lines_digest()
+        self.assertEqual(read, note.get_lines_digest(), "the same note, the same digest")
+        self.env["account.analytic.line"].sudo(self.field_op).create({
+            "helpdesk_ticket_id": ticket.id, "name": "One more hour", "unit_amount": 1.0,
+            "user_id": self.field_op.id})
+        with self.assertRaisesRegex(UserError, "changed after the customer read it"):
+            note.sudo(self.field_op).action_sign("Jane", signature_data_url(),
+                                                 lines_digest=read)
+        note.invalidate_cache()
+        self.assertEqual(note.state, "draft")
+        note.sudo(self.field_op).action_refresh_lines()
+        self.assertNotEqual(note.get_lines_digest(), read, "one more line, another digest")
+        note.sudo(self.field_op).action_sign("Jane", signature_data_url(),
+                                             lines_digest=note.get_lines_digest())
+        self.assertEqual(note.state, "signed")
+
     def test_fiscal_position_maps_the_taxes(self):
         ticket, note = self.visit(customer=self.customer_b)
         note = self.sign(note)

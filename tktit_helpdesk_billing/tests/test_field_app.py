@@ -341,3 +341,65 @@ class TestFieldApp(AttackCase):
         self.assertEqual(response.json()["status"], "error")
         other_note.invalidate_cache()
         self.assertEqual(other_note.state, "draft")
+
+    # -------------------------------------------------------------- offline
+    def test_service_worker_and_session(self):
+        worker = self.get("/field/sw.js")
+        self.assertEqual(worker.status_code, 200)
+        self.assertIn("javascript", worker.headers["Content-Type"])
+        self.assertEqual(worker.headers.get("Service-Worker-Allowed"), "/field",
+                         "the worker's scope is the app, /field included")
+        self.assertIn("precache", worker.text)
+        session = self.get("/field/session", headers={"Accept": "application/json"})
+        self.assertEqual((session.status_code, session.json()["status"]), (401, "login"),
+                         "logged out: the device is told to log in again")
+        self.authenticate_as(self.expert_1)
+        session = self.get("/field/session")
+        self.assertEqual(session.status_code, 403, "not a field operator")
+        self.authenticate_as(self.field_op)
+        session = self.get("/field/session")
+        self.assertEqual(session.status_code, 200)
+        self.assertEqual(session.json()["uid"], self.field_op.id)
+        self.assertEqual(session.headers.get("Cache-Control"), "no-store")
+        ticket, note = self.ready_note()
+        # the token it gives is good for a post (what the device sends when it is back)
+        response = self.post(self.sign_path(note), {
+            "csrf_token": session.json()["csrf_token"], "signed_by": SIGNER,
+            "signature": signature_data_url(), "sign_key": "session-token-0001"},
+            headers={"Accept": "application/json"})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["status"], "signed")
+        self.assertEqual(response.json()["signed_by"], SIGNER)
+
+    def test_note_changed_since_the_customer_read_it_is_not_signed(self):
+        ticket, note = self.ready_note()
+        path = self.ticket_path(ticket)
+        self.authenticate_as(self.field_op)
+        page = self.get(path)
+        digest = re.search(r'name="lines_digest" value="([0-9a-f]{32})"', page.text)
+        self.assertTrue(digest, "the sign form carries what the customer reads")
+        # meanwhile, more hours are logged from the backend
+        self.env["account.analytic.line"].sudo(self.field_op).create({
+            "helpdesk_ticket_id": ticket.id, "name": "Logged at the office",
+            "unit_amount": 2.0, "user_id": self.field_op.id})
+        data = {"signed_by": SIGNER, "signature": signature_data_url(),
+                "sign_key": "changed-note-0001", "lines_digest": digest.group(1)}
+        response = self.post_json(self.sign_path(note), data, csrf_from=path)
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertIn("changed after the customer read it", response.json()["message"])
+        note.invalidate_cache()
+        self.assertEqual(note.state, "draft", "not signed unseen")
+        self.assertFalse(self.invoices(ticket))
+        response = self.post_json(self.sign_path(note), dict(data, lines_digest="zz"),
+                                  csrf_from=path)
+        self.assertEqual(response.status_code, 400, "a malformed fingerprint")
+        # the page shows the note as it is now, with the office's hours, and signs
+        page = self.get(path)
+        self.assertIn("Logged at the office", page.text,
+                      "opening the visit brings the note up to date")
+        digest = re.search(r'name="lines_digest" value="([0-9a-f]{32})"', page.text)
+        response = self.post_json(self.sign_path(note), dict(
+            data, lines_digest=digest.group(1)), csrf_from=path)
+        self.assertEqual(response.status_code, 200, response.text)
+        note.invalidate_cache()
+        self.assertEqual((note.state, len(note.line_ids)), ("signed", 2))

@@ -1,10 +1,12 @@
 /* tktit Field: the customer's signature on the delivery note.
  *
  * Pointer events (touch, pen and mouse) draw on the canvas; "Clear" starts again. On
- * submit the canvas becomes a PNG data URL in the hidden "signature" field, and the
- * form carries a key made on the device ("sign_key"): the server treats the same key
- * again as the same signature. A pad with no ink, or only a dot, is refused here as it
- * is on the server. No framework, no Odoo web client. */
+ * submit the canvas becomes a PNG data URL, with a key made on the device ("sign_key":
+ * the server treats the same key again as the same signature) and the fingerprint of
+ * the note the customer read ("lines_digest"); it goes into the outbox of
+ * field_app.js, which sends it now or when the connection returns. Without that
+ * outbox, the form posts itself. A pad with no ink, or only a dot, is refused here as
+ * it is on the server. No framework, no Odoo web client. */
 (function () {
     "use strict";
 
@@ -45,6 +47,8 @@
                 self.resize(); // a turn of the tablet: redraw the empty pad sharply
             }
         });
+        var button = form.querySelector("button[type='submit']");
+        this.label = button ? button.textContent : "";
         var key = form.querySelector("input[name='sign_key']");
         if (key && !key.value) {
             key.value = newKey();
@@ -99,6 +103,7 @@
             event.preventDefault();
             self.drawing = true;
             self.pointerId = event.pointerId;
+            canvas.setAttribute("data-pointer-type", event.pointerType || "");
             if (canvas.setPointerCapture) {
                 canvas.setPointerCapture(event.pointerId);
             }
@@ -147,9 +152,7 @@
             });
         }
         this.form.addEventListener("submit", function (event) {
-            if (!self.submit()) {
-                event.preventDefault();
-            }
+            self.submit(event);
         });
     };
 
@@ -176,25 +179,82 @@
         return !!box && Math.max(box.x1 - box.x0, box.y1 - box.y0) >= MIN_EXTENT;
     };
 
-    SignaturePad.prototype.submit = function () {
+    SignaturePad.prototype.value = function (name) {
+        var input = this.form.querySelector("input[name='" + name + "']");
+        return input ? input.value : "";
+    };
+
+    /* The form's own POST when the outbox cannot be used (no storage, no fetch). */
+    SignaturePad.prototype.postForm = function (signature) {
+        this.form.querySelector("input[name='signature']").value = signature;
+        this.busy(true);
+        this.form.submit();
+    };
+
+    SignaturePad.prototype.busy = function (sending) {
+        var button = this.form.querySelector("button[type='submit']");
+        if (button) {
+            button.disabled = sending;
+            button.textContent = sending ? "Sending…" : this.label;
+        }
+    };
+
+    /* Submit: checked here (the server checks again), kept in the outbox first, then
+     * sent (field_app.js): offline, it waits on the tablet and the page says so. */
+    SignaturePad.prototype.submit = function (event) {
         var name = this.form.querySelector("input[name='signed_by']");
+        event.preventDefault();
         if (name && !name.value.trim()) {
             this.setError("Type the customer's name first.");
             name.focus();
-            return false;
+            return;
         }
         if (!this.isSigned()) {
             this.setError("Please sign in the box (a dot is not a signature).");
-            return false;
+            return;
         }
-        this.form.querySelector("input[name='signature']").value =
-            this.canvas.toDataURL("image/png");
-        var button = this.form.querySelector("button[type='submit']");
-        if (button) {
-            button.disabled = true; // the key makes a double tap harmless anyway
-            button.textContent = "Sending…";
+        var signature = this.canvas.toDataURL("image/png");
+        var app = window.tktitField;
+        if (!app || !window.fetch || !window.URLSearchParams) {
+            this.postForm(signature);
+            return;
         }
-        return true;
+        var form = this.form;
+        var item = {
+            key: this.value("sign_key"),
+            noteId: parseInt(form.getAttribute("data-note-id"), 10),
+            noteName: form.getAttribute("data-note-name"),
+            ticketId: parseInt(form.getAttribute("data-ticket-id"), 10),
+            ticketNumber: form.getAttribute("data-ticket-number"),
+            signedBy: name.value.trim(),
+            signature: signature,
+            linesDigest: this.value("lines_digest"),
+            uid: app.uid(),
+            takenAt: new Date().toISOString(),
+            state: "waiting",
+            message: "",
+        };
+        try {
+            app.outbox.add(item);
+        } catch (error) {
+            if (navigator.onLine === false) {
+                this.setError("This tablet cannot keep the signature (its storage is " +
+                              "full) and there is no connection: sign again once online.");
+                return;
+            }
+            this.postForm(signature);
+            return;
+        }
+        var self = this;
+        this.busy(true);
+        app.render();
+        app.flush().then(function () {
+            var kept = app.outbox.forNote(item.noteId);
+            self.busy(false);
+            if (kept && kept.state === "refused") {
+                self.setError(kept.message);
+            }
+        });
     };
 
     function init() {

@@ -1,0 +1,128 @@
+/* tktit Field: the service worker that keeps the app readable without a connection.
+ *
+ * Served at /field/sw.js with the scope /field (controllers/field.py). The pages are
+ * fetched from the network first, and the last good copy of each (never a login page,
+ * never an error page) is kept for when the network is gone. When /field is opened,
+ * the page asks for its visits to be saved at once (message "precache"), so that a
+ * visit never opened before is readable on site too. Only GET requests of this origin
+ * are touched: posts (hours, materials, signatures) always go to the server; a
+ * signature taken offline waits in the page's outbox (field_app.js), not here. */
+"use strict";
+
+var CACHE = "tktit-field-v1";
+var STATIC = [
+    "/tktit_helpdesk_billing/static/src/css/field.css",
+    "/tktit_helpdesk_billing/static/src/js/field_app.js",
+    "/tktit_helpdesk_billing/static/src/js/field_signature.js",
+];
+
+function isApp(url) {
+    return url.origin === self.location.origin &&
+        (url.pathname === "/field" || url.pathname.indexOf("/field/ticket/") === 0 ||
+         STATIC.indexOf(url.pathname) !== -1);
+}
+
+function keep(cache, request, response) {
+    // a redirect (to /web/login when the session ended) or an error is not a copy
+    if (response && response.ok && !response.redirected && response.type === "basic") {
+        return cache.put(request, response.clone()).then(function () {
+            return response;
+        });
+    }
+    return Promise.resolve(response);
+}
+
+function offlinePage() {
+    var html = "<!DOCTYPE html><html><head><meta charset='utf-8'>" +
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>" +
+        "<link rel='stylesheet' href='/tktit_helpdesk_billing/static/src/css/field.css'>" +
+        "<title>Offline · tktit Field</title></head>" +
+        "<body class='o_field_app'><header class='o_field_bar'>" +
+        "<a class='o_field_home' href='/field'>tktit Field</a></header>" +
+        "<main class='o_field_main'><section class='o_field_error o_field_offline_missing'>" +
+        "<h1>No connection</h1><p class='o_field_error_message'>This page was not saved " +
+        "on this tablet. Open <a href='/field'>My visits</a>: the visits saved there " +
+        "stay readable without a connection.</p></section></main></body></html>";
+    return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
+}
+
+self.addEventListener("install", function (event) {
+    event.waitUntil(caches.open(CACHE).then(function (cache) {
+        return cache.addAll(STATIC);
+    }).then(function () {
+        return self.skipWaiting();
+    }));
+});
+
+self.addEventListener("activate", function (event) {
+    event.waitUntil(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (name) {
+            return name.indexOf("tktit-field-") === 0 && name !== CACHE;
+        }).map(function (name) {
+            return caches.delete(name);
+        }));
+    }).then(function () {
+        return self.clients.claim();
+    }));
+});
+
+self.addEventListener("fetch", function (event) {
+    var request = event.request;
+    if (request.method !== "GET") {
+        return;
+    }
+    var url = new URL(request.url);
+    if (!isApp(url)) {
+        return;
+    }
+    event.respondWith(caches.open(CACHE).then(function (cache) {
+        return fetch(request).then(function (response) {
+            return keep(cache, request, response);
+        }).catch(function () {
+            return cache.match(request, {ignoreVary: true}).then(function (copy) {
+                if (copy) {
+                    return copy;
+                }
+                return request.mode === "navigate" ? offlinePage() : Response.error();
+            });
+        });
+    }));
+});
+
+/* {type: "precache", urls: [...]} from /field: fetch and keep each page; answers on
+ * the message's port with {type: "precached", saved: n, failed: m}. */
+self.addEventListener("message", function (event) {
+    var data = event.data || {};
+    var port = event.ports && event.ports[0];
+    if (data.type === "precache") {
+        event.waitUntil(caches.open(CACHE).then(function (cache) {
+            return Promise.all((data.urls || []).map(function (path) {
+                var url = new URL(path, self.location.origin);
+                if (!isApp(url)) {
+                    return false;
+                }
+                var request = new Request(url.href, {credentials: "same-origin"});
+                return fetch(request).then(function (response) {
+                    return keep(cache, request, response).then(function () {
+                        return response.ok && !response.redirected;
+                    });
+                }).catch(function () {
+                    return false;
+                });
+            }));
+        }).then(function (results) {
+            var saved = results.filter(Boolean).length;
+            if (port) {
+                port.postMessage({type: "precached", saved: saved,
+                                  failed: results.length - saved});
+            }
+        }));
+    } else if (data.type === "forget") {
+        // logging out: what this operator's pages said leaves the tablet
+        event.waitUntil(caches.delete(CACHE).then(function () {
+            if (port) {
+                port.postMessage({type: "forgotten"});
+            }
+        }));
+    }
+});
