@@ -48,6 +48,8 @@ sink-test: bootstrap
 run: bootstrap sink-run
 	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
 	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
+	@scripts/odoo shell -c $(RUN_CONF) -d $(DB) --no-http --log-level=warn \
+		--logfile=$(ROOT)/var/log/install-$(DB).log < scripts/demo_visits_today.py
 	@echo
 	@echo "  tktit helpdesk: http://localhost:$(PORT)/web/login   (portal: http://localhost:$(PORT)/my)"
 	@echo "  mails sent by Odoo land in $(RUN_MAIL_DIR)/*.eml"

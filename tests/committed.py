@@ -22,6 +22,7 @@ from odoo.addons.tktit_helpdesk.tests.fixtures import (
 
 FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
 OPERATIONS = "tktit_helpdesk.group_helpdesk_user"
+OPERATOR_TZ = "Europe/Brussels"
 MAX_RETRIES = 5  # as odoo.service.model for a concurrency error
 # the errors Odoo's request layer retries (odoo.service.model.PG_CONCURRENCY_ERRORS_TO_RETRY)
 RETRIED = (errorcodes.LOCK_NOT_AVAILABLE, errorcodes.SERIALIZATION_FAILURE,
@@ -78,7 +79,8 @@ def field_visit(env, tag, visit_date=None, stock=0):
         "name": "Van %s" % tag, "usage": "internal",
         "location_id": warehouse.lot_stock_id.id})
     operator = new_user(env, "fo.%s" % tag, [FIELD_OPERATOR], password="fo.%s" % tag,
-                        name="Field Operator %s" % tag, van_location_id=van.id)
+                        name="Field Operator %s" % tag, van_location_id=van.id,
+                        tz=OPERATOR_TZ)
     ops = new_user(env, "ops.%s" % tag, [OPERATIONS])
     catalogue = make_catalogue(env, "Tech %s" % tag, "R%s" % tag[:6])
     queue = make_queue(env, catalogue.technology, catalogue.specializations[0],

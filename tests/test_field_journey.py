@@ -16,9 +16,10 @@ Screenshots of each step land in artifacts/screenshots/field_*.png.
 import os
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+import pytz
 
 from odoo import SUPERUSER_ID, fields
 
@@ -27,7 +28,8 @@ from odoo.addons.tktit_helpdesk.tests.common import (
 from odoo.addons.tktit_helpdesk.tests.fixtures import set_state
 from odoo.addons.tktit_helpdesk_billing.tests.field_common import signature_data_url
 
-from .committed import add_work, field_visit, http_login, in_new_transaction
+from .committed import (
+    OPERATOR_TZ, add_work, field_visit, http_login, in_new_transaction)
 
 LANDSCAPE = {"width": 1280, "height": 800}
 PORTRAIT = {"width": 800, "height": 1280}
@@ -56,6 +58,7 @@ def tablet(browser, viewport):
     """A tablet: touch screen, the given orientation, a fresh profile."""
     context = browser.new_context(base_url=base_url(), viewport=viewport, has_touch=True,
                                   is_mobile=True, device_scale_factor=1,
+                                  timezone_id=OPERATOR_TZ,
                                   service_workers="allow")
     context.set_default_timeout(60000)
     return context
@@ -163,23 +166,30 @@ def send_mail_queue():
     return in_new_transaction(SUPERUSER_ID, lambda env: MailSink().flush(env))
 
 
+def local_time(days, hour):
+    """``hour`` o'clock in the operator's time zone, ``days`` from today, in UTC."""
+    zone = pytz.timezone(OPERATOR_TZ)
+    day = datetime.now(zone).date() + timedelta(days=days)
+    moment = zone.localize(datetime.combine(day, time(hour)))
+    return fields.Datetime.to_string(moment.astimezone(pytz.utc).replace(tzinfo=None))
+
+
 def setup_visit(tag, with_note=False):
-    """The operator's visit of today at the start of the next hour, a later one, and
-    one of tomorrow (same operator), committed."""
+    """The operator's visits of today at 9:00 and 11:00 and of tomorrow at 8:00, in the
+    operator's time zone (whatever the hour the test runs), committed."""
     def setup(env):
-        start = fields.Datetime.from_string(fields.Datetime.now()).replace(
-            minute=0, second=0) + timedelta(hours=1)
         ticket, operator, _ops, router = field_visit(
-            env, tag, visit_date=fields.Datetime.to_string(start), stock=3)
-        later = ticket.copy({"name": "Later visit %s" % tag, "visit_date":
-                             fields.Datetime.to_string(start + timedelta(hours=2))})
-        tomorrow = ticket.copy({"name": "Tomorrow's visit %s" % tag, "visit_date":
-                                fields.Datetime.to_string(start + timedelta(days=1))})
+            env, tag, visit_date=local_time(0, 9), stock=3)
+        later = ticket.copy({"name": "Later visit %s" % tag,
+                             "visit_date": local_time(0, 11)})
+        tomorrow = ticket.copy({"name": "Tomorrow's visit %s" % tag,
+                                "visit_date": local_time(1, 8)})
         for other in later | tomorrow:
             set_state(other, "in_progress", user_id=operator.id, queue_id=ticket.queue_id.id)
         note = add_work(env, ticket, operator, router, 1.0) if with_note else None
         return {"ticket_id": ticket.id, "number": ticket.number, "login": operator.login,
-                "router": router.display_name, "router_id": router.id, "note_id": note.id if note else None,
+                "router": router.display_name, "router_id": router.id,
+                "note_id": note.id if note else None,
                 "later": later.number, "tomorrow": tomorrow.number}
     return in_new_transaction(SUPERUSER_ID, setup)
 
@@ -195,7 +205,7 @@ def test_operator_resolves_on_site_and_customer_signs_with_a_finger(browser, ori
         login(page, visit["login"])
         shot = "%s_" % orientation
         cards = page.locator("article.o_field_visit")
-        numbers = [text for text in cards.locator(".o_field_visit_complaint").all_inner_texts()]
+        numbers = cards.locator(".o_field_visit_complaint").all_inner_texts()
         assert [n.split(" · ")[0].strip() for n in numbers] == [
             visit["number"], visit["later"], visit["tomorrow"]], \
             "today's visits in time order, then tomorrow's: %s" % numbers
@@ -251,7 +261,9 @@ def test_operator_resolves_on_site_and_customer_signs_with_a_finger(browser, ori
         assert "Alice Customer %s" % tag in signed_text
         assert "cust.%s@example.com" % tag in signed_text, \
             "the page says where the invoice was sent: %s" % signed_text
-        screenshot(page, shot + "05_signed", at="#signed-notes")
+        assert page.is_visible(".o_field_visit_done"), \
+            "once signed, the visit's page opens on the signed note"
+        screenshot(page, shot + "05_signed")
 
         data = read_back(visit["ticket_id"])
         assert (data["signed"], data["notes"]) == (1, 1)

@@ -37,6 +37,7 @@ MAX_HISTORY = 5
 MAX_PRODUCTS = 300
 MATERIAL_TYPES = ("product", "consu")
 OSM_SEARCH = "https://www.openstreetmap.org/search?query="
+WORK_STATES = ("in_progress", "awaiting_customer")
 REFUSALS = (UserError, ValidationError, AccessError, MissingError)
 
 
@@ -272,8 +273,12 @@ class FieldApp(http.Controller):
         notes = ticket.delivery_note_ids
         signed = notes.filtered(lambda n: n.state == "signed").sorted(
             lambda n: (n.signed_on or "", n.id), reverse=True)
+        draft = self._draft_note(ticket)
         values = self._visit_values(ticket)
         values.update({
+            # signed, nothing left to sign and no more work planned: the signed note
+            # comes first on the page
+            "visit_done": bool(signed) and not draft and ticket.state not in WORK_STATES,
             "user": user,
             "manager": self._is_field_manager(),
             "messages": messages,
@@ -288,7 +293,7 @@ class FieldApp(http.Controller):
             "materials": ticket.material_ids,
             "products": self._products(location),
             "resolution_text": html2plaintext(ticket.resolution or "").strip(),
-            "draft_note": self._draft_note(ticket),
+            "draft_note": draft,
             "signed_notes": [{"note": note, "pdf_url": self._pdf_url(note),
                               "invoice_to": self._invoice_recipient(note)}
                              for note in signed],

@@ -301,6 +301,7 @@
             sentList.appendChild(el("li", "o_field_outbox_done", text));
         });
         box.hidden = !items.length && !sent.length;
+        box.classList.toggle("o_field_outbox_sent_only", !items.length);
     }
 
     function renderSignForms() {
