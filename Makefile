@@ -7,6 +7,7 @@ SHELL := /bin/bash
 DB ?= tktit
 PORT ?= 8069
 SMTP_PORT ?= 2525
+PAYPAL_PORT ?= 8070
 TEST_DB ?= tktit_test
 TEST_PORT ?= 8169
 TEST_SMTP_PORT ?= 2526
@@ -41,6 +42,7 @@ bootstrap:
 
 sink-run: bootstrap
 	@$(PY) scripts/smtp_sink.py start --port $(SMTP_PORT) --dir $(RUN_MAIL_DIR)
+	@$(PY) scripts/paypal_standin.py start --port $(PAYPAL_PORT) --state-dir $(ROOT)/var/paypal-run
 
 sink-test: bootstrap
 	@$(PY) scripts/smtp_sink.py restart --clean --port $(TEST_SMTP_PORT) --dir $(TEST_MAIL_DIR)
@@ -48,11 +50,13 @@ sink-test: bootstrap
 run: bootstrap sink-run
 	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
 	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
-	@scripts/odoo shell -c $(RUN_CONF) -d $(DB) --no-http --log-level=warn \
-		--logfile=$(ROOT)/var/log/install-$(DB).log < scripts/demo_visits_today.py
+	@PAYPAL_STANDIN_URL=http://127.0.0.1:$(PAYPAL_PORT) scripts/odoo shell -c $(RUN_CONF) \
+		-d $(DB) --no-http --log-level=warn --logfile=$(ROOT)/var/log/install-$(DB).log \
+		< scripts/demo_refresh.py
 	@echo
 	@echo "  tktit helpdesk: http://localhost:$(PORT)/web/login   (portal: http://localhost:$(PORT)/my)"
 	@echo "  mails sent by Odoo land in $(RUN_MAIL_DIR)/*.eml"
+	@echo "  PayPal: a local stand-in (not PayPal) on http://127.0.0.1:$(PAYPAL_PORT), for the fee escrow"
 	@echo "  demo logins (login / password / who):"
 	@grep -v '^#' scripts/demo_logins.txt | sed 's/^/    /'
 	@echo "  stop with Ctrl-C"

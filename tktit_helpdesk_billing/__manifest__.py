@@ -4,7 +4,7 @@
     "name": "tktit Helpdesk Billing",
     "summary": "Hours and materials on tickets, signed delivery notes, invoices, "
                "PayPal escrow",
-    "version": "11.0.1.1.0",
+    "version": "11.0.1.2.0",
     "license": "AGPL-3",
     "author": "tktit",
     "website": "https://github.com/tktit/tktit",
@@ -22,6 +22,7 @@
         "data/helpdesk_project_data.xml",
         "data/helpdesk_billing_data.xml",
         "data/mail_template_data.xml",
+        "data/payment_acquirer_data.xml",
         "report/delivery_note_report.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_delivery_note_views.xml",
@@ -32,6 +33,7 @@
         "views/menu.xml",
         "views/portal_templates.xml",
         "views/field_templates.xml",
+        "views/payment_acquirer_views.xml",
     ],
     "demo": [
         "demo/helpdesk_billing_demo.xml",

@@ -11,3 +11,5 @@ from . import res_company
 from . import res_users
 from . import stock_picking
 from . import stock_production_lot
+from . import payment_acquirer
+from . import payment_transaction
