@@ -238,8 +238,9 @@ class TestAttackRoles(AttackCase):
         self.assertEqual(payload.get("result"), True,
                          "operations must be able to quote the fee: %s" % payload)
         ticket.invalidate_cache()
-        self.assertEqual((ticket.state, ticket.fee_amount, ticket.priority),
-                         ("dispatch", 120.0, "4"),
+        # with a fee, the ticket waits for the customer's PayPal hold before dispatch
+        self.assertEqual((ticket.state, ticket.fee_amount, ticket.priority,
+                          ticket.fee_quote_open), ("new", 120.0, "4", True),
                          "operations' triage and quote must be recorded")
 
     # ------------------------------------------------- replies and notes

@@ -4,25 +4,15 @@ customer's approval, execute (the amount is held), capture (the invoice paid and
 reconciled) or void; refusals and faults. The stand-in's ledger counts PayPal's calls.
 
 Groundwork of Wave 2 · 5 (the escrow of the ticket's fee): the ticket's side comes next."""
-import importlib.util
-import os
-
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.tktit_helpdesk.tests.fixtures import new_user
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .paypal import standin_module
+
 RETURN_URL = "http://127.0.0.1:8069/payment/paypal_rest/return"
 CANCEL_URL = "http://127.0.0.1:8069/payment/paypal_rest/cancel"
-
-
-def _standin_module():
-    spec = importlib.util.spec_from_file_location(
-        "tktit_paypal_standin_acquirer", os.path.join(ROOT, "scripts", "paypal_standin.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class TestPayPalAcquirer(TransactionCase):
@@ -30,7 +20,7 @@ class TestPayPalAcquirer(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super(TestPayPalAcquirer, cls).setUpClass()
-        cls.standin = _standin_module().PayPalStandIn().start()
+        cls.standin = standin_module().PayPalStandIn().start()
 
     @classmethod
     def tearDownClass(cls):

@@ -4,7 +4,7 @@
     "name": "tktit Helpdesk Billing",
     "summary": "Hours and materials on tickets, signed delivery notes, invoices, "
                "PayPal escrow",
-    "version": "11.0.1.2.0",
+    "version": "11.0.1.3.0",
     "license": "AGPL-3",
     "author": "tktit",
     "website": "https://github.com/tktit/tktit",
@@ -23,6 +23,7 @@
         "data/helpdesk_billing_data.xml",
         "data/mail_template_data.xml",
         "data/payment_acquirer_data.xml",
+        "data/escrow_data.xml",
         "report/delivery_note_report.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_delivery_note_views.xml",
@@ -34,6 +35,7 @@
         "views/portal_templates.xml",
         "views/field_templates.xml",
         "views/payment_acquirer_views.xml",
+        "views/escrow_views.xml",
     ],
     "demo": [
         "demo/helpdesk_billing_demo.xml",

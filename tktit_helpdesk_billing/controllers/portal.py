@@ -2,8 +2,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
 
+import werkzeug.utils
+from werkzeug.urls import url_quote
+
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import content_disposition, request
 
 from odoo.addons.account.controllers.portal import PortalAccount
@@ -106,3 +109,71 @@ class HelpdeskBillingPortal(HelpdeskPortal):
             ("Cache-Control", "private, max-age=0"),
         ]
         return request.make_response(content, headers)
+
+    # ----------------------------------------------------------------- fee
+    @http.route(["/my/ticket/<int:ticket_id>/fee/confirm"], type="http", auth="public",
+                methods=["POST"], website=True)
+    def portal_ticket_fee_confirm(self, ticket_id, access_token=None, **kw):
+        """The customer confirms the quoted fee: off to PayPal's approval page (the
+        same one when they click twice); a refusal is a message on the ticket page."""
+        try:
+            ticket = self._ticket_check_access(ticket_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        query = access_token and "?access_token=%s" % url_quote(access_token) or ""
+        base_url = request.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        try:
+            with request.env.cr.savepoint():
+                # back from PayPal, a visitor without a session needs the ticket's token
+                approval_url = ticket.action_confirm_fee(
+                    return_url="%s/payment/paypal_rest/return%s" % (base_url, query),
+                    cancel_url="%s/payment/paypal_rest/cancel%s" % (base_url, query))
+        except (UserError, ValidationError) as error:
+            self._flash("danger", error.name)
+            return request.redirect(self._ticket_url(ticket, access_token))
+        return werkzeug.utils.redirect(approval_url, 303)
+
+    def _paypal_return_ticket(self, kw):
+        """The ticket of a PayPal return, once the visitor may see it (logged in, or
+        with the ticket's token); None when not."""
+        Transaction = request.env["payment.transaction"].sudo()
+        tx = Transaction.search([("paypal_rest_token", "=", kw.get("token") or "-"),
+                                 ("helpdesk_ticket_id", "!=", False)], limit=1)
+        if not tx:
+            return None
+        try:
+            return self._ticket_check_access(tx.helpdesk_ticket_id.id,
+                                             kw.get("access_token"))
+        except (AccessError, MissingError):
+            return None
+
+    @http.route(["/payment/paypal_rest/return"], type="http", auth="public",
+                website=True, csrf=False)
+    def paypal_rest_return(self, **kw):
+        """PayPal sends the customer back approved (``paymentId``, ``token``,
+        ``PayerID``): the payment is executed, the fee held. A return that is not the
+        ticket's current payment (edited, another ticket's) changes nothing."""
+        ticket = self._paypal_return_ticket(kw)
+        if ticket is None:
+            return request.render("tktit_helpdesk_billing.portal_paypal_unknown", {},
+                                  status=400)
+        access_token = kw.get("access_token")
+        if self._run_transition(ticket, "action_hold_fee", kw.get("paymentId"),
+                                kw.get("token"), kw.get("PayerID")):
+            self._flash("success", _("Thank you: PayPal holds %s for this ticket. It is "
+                                     "taken only once you confirm the closure and your "
+                                     "satisfaction.") % ticket._fee_label())
+        return request.redirect(self._ticket_url(ticket, access_token))
+
+    @http.route(["/payment/paypal_rest/cancel"], type="http", auth="public",
+                website=True, csrf=False)
+    def paypal_rest_cancel(self, **kw):
+        """The customer cancelled at PayPal: back on the ticket, the quote still open."""
+        ticket = self._paypal_return_ticket(kw)
+        if ticket is None:
+            return request.render("tktit_helpdesk_billing.portal_paypal_unknown", {},
+                                  status=400)
+        if self._run_transition(ticket, "action_cancel_fee_payment", kw.get("token")):
+            self._flash("warning", _("You cancelled at PayPal: nothing is held. Confirm "
+                                     "the fee when you are ready."))
+        return request.redirect(self._ticket_url(ticket, kw.get("access_token")))

@@ -22,6 +22,11 @@ class AccountInvoice(models.Model):
         # the ticket closes when its invoices are paid, whatever paid them (a
         # registered payment, a bank reconciliation, an online payment)
         self.mapped("helpdesk_ticket_id")._on_invoice_paid()
+        bills = self.filtered(lambda i: i.type == "in_invoice")
+        if bills:
+            # an expert's share paid: the payout that ends the fee's clock
+            self.env["helpdesk.ticket"].sudo().search(
+                [("expert_bill_id", "in", bills.ids)])._on_expert_bill_paid()
         return res
 
     @api.model

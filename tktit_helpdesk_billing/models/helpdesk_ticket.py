@@ -1,10 +1,19 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import threading
+from datetime import timedelta
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import plaintext2html
+from odoo.tools import consteq, plaintext2html
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import DONE_STATES, EXPERT_STATES
+
+from .payment_acquirer import PROVIDER
+from .payment_transaction import PayPalError
+
+_logger = logging.getLogger(__name__)
 
 TIMESHEET_USER = "hr_timesheet.group_hr_timesheet_user"
 MANAGER = "tktit_helpdesk.group_helpdesk_manager"
@@ -16,6 +25,30 @@ INVOICE_READERS = "account.group_account_invoice"
 # tickets), accountants (read access to tickets' billing data only)
 BILLING_READERS = "%s,%s,%s" % (OPERATIONS, FIELD_OPERATOR, INVOICE_READERS)
 COVERAGES = [("billable", "Billable"), ("warranty", "Warranty"), ("contract", "Contract")]
+PAYMENT_STATES = [("none", "No Fee Held"), ("authorized", "Held at PayPal"),
+                  ("captured", "Captured"), ("voided", "Released"), ("failed", "Failed")]
+HELD_STATES = ("authorized", "captured")
+# where operations quote a fee and the customer confirms it
+FEE_QUOTE_STATES = ("new", "scoping")
+ESCROW_FIELDS = frozenset([
+    "payment_transaction_id", "payment_state", "fee_dispatch_pending", "payment_error",
+    "payment_attempts", "payment_next_try", "fee_invoice_id", "expert_bill_id",
+    "delivered_on", "customer_confirmed_on", "fee_captured_on", "expert_paid_on",
+    "fee_reminder_count", "fee_reminder_sent_on", "fee_expiry_warned"])
+RETRY_FIRST_MINUTES = 5
+RETRY_MAX_MINUTES = 360
+
+
+def _hours(start, end):
+    if not start or not end:
+        return 0.0
+    delta = fields.Datetime.from_string(end) - fields.Datetime.from_string(start)
+    return round(max(delta.total_seconds(), 0.0) / 3600.0, 2)
+
+
+def _days(start, now):
+    """Days from ``start`` (a datetime string) to ``now`` (a datetime)."""
+    return round((now - fields.Datetime.from_string(start)).total_seconds() / 86400.0, 2)
 
 
 class HelpdeskTicket(models.Model):
@@ -505,7 +538,8 @@ class HelpdeskTicket(models.Model):
         and validated (mailed by the note once its PDF exists); the hours on it are
         marked invoiced. Nothing for a covered note."""
         self.ensure_one()
-        if note.coverage != "billable" or note.invoice_id:
+        if note.coverage != "billable" or note.invoice_id or self._is_fee_billed():
+            # a ticket with a fee is billed by its fee (captured at the closure)
             return note.invoice_id
         lines = [{
             "name": line.name, "product_id": line.product_id.id,
@@ -534,13 +568,20 @@ class HelpdeskTicket(models.Model):
 
     def _action_customer_confirm(self, satisfied, comment=None):
         """Remote billable tickets are invoiced from their hours when the customer
-        confirms the closure (field tickets were invoiced at the signature)."""
+        confirms the closure (field tickets were invoiced at the signature); a ticket
+        with a fee held is billed by its fee instead, which is captured now (a
+        dissatisfied answer keeps the hold)."""
         if satisfied:
-            for ticket in self.filtered(lambda t: t.coverage == "billable"):
+            for ticket in self.filtered(lambda t: t.coverage == "billable" and
+                                        not t._is_fee_billed()):
                 timesheets = ticket._uninvoiced_timesheets()
                 if timesheets:
                     ticket._invoice_remote_hours(timesheets)
-        return super(HelpdeskTicket, self)._action_customer_confirm(satisfied, comment)
+        res = super(HelpdeskTicket, self)._action_customer_confirm(satisfied, comment)
+        if satisfied:
+            for ticket in self.filtered(lambda t: t.payment_state == "authorized"):
+                ticket._escrow_capture()
+        return res
 
     def _invoice_remote_hours(self, timesheets):
         self.ensure_one()
@@ -582,3 +623,579 @@ class HelpdeskTicket(models.Model):
                     all(i.state == "paid" for i in invoices):
                 ticket._action_close()
                 ticket._notify_customer("tktit_helpdesk.mail_template_ticket_closed")
+
+    # ------------------------------------------------------------------ escrow
+    # The portal fee is held at PayPal when the customer confirms the quote (the ticket
+    # then reaches the dispatcher), captured on their satisfied closure (the capture
+    # pays the fee invoice and creates the expert's bill), released on cancellation.
+    # ``payment_state`` and its bookkeeping are written by these methods only.
+    payment_transaction_id = fields.Many2one(
+        "payment.transaction", string="Fee Payment", readonly=True, copy=False,
+        groups="base.group_user",
+        help="The PayPal transaction that holds, then takes, the ticket's fee.")
+    payment_state = fields.Selection(
+        PAYMENT_STATES, string="Fee Payment Status", default="none", required=True,
+        readonly=True, copy=False, index=True, track_visibility="onchange",
+        help="Held at PayPal: the customer approved the fee; it is taken only when they "
+             "confirm the closure and their satisfaction, and released if the ticket is "
+             "cancelled.")
+    fee_dispatch_pending = fields.Boolean(
+        string="Dispatch When Held", readonly=True, copy=False, groups="base.group_user",
+        help="Operations sent the ticket to dispatch with a fee: it goes there as soon "
+             "as the customer's fee is held.")
+    fee_quote_open = fields.Boolean(
+        compute="_compute_fee_quote_open",
+        help="The customer can confirm the quoted fee (and be sent to PayPal).")
+    payment_error = fields.Char(
+        string="Payment Problem", readonly=True, copy=False, groups="base.group_user",
+        help="Why PayPal's last call for this fee failed; empty once it succeeded.")
+    payment_attempts = fields.Integer(readonly=True, copy=False, groups="base.group_user")
+    payment_next_try = fields.Datetime(
+        string="Next PayPal Attempt", readonly=True, copy=False, groups="base.group_user")
+    fee_invoice_id = fields.Many2one(
+        "account.invoice", string="Fee Invoice", readonly=True, copy=False,
+        groups=INVOICE_READERS, help="The customer invoice the captured fee pays.")
+    expert_bill_id = fields.Many2one(
+        "account.invoice", string="Expert's Bill", readonly=True, copy=False,
+        groups=INVOICE_READERS,
+        help="The vendor bill of the expert's share, created by the capture.")
+    # the money's own clock (calendar hours: money waits on weekends too)
+    delivered_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    customer_confirmed_on = fields.Datetime(readonly=True, copy=False,
+                                            groups="base.group_user")
+    fee_captured_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    expert_paid_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    confirm_hours = fields.Float(
+        string="Delivery to Confirmation (h)", compute="_compute_escrow_hours", store=True,
+        group_operator="avg", groups="base.group_user")
+    capture_hours = fields.Float(
+        string="Confirmation to Capture (h)", compute="_compute_escrow_hours", store=True,
+        group_operator="avg", groups="base.group_user")
+    payout_hours = fields.Float(
+        string="Capture to Expert Payment (h)", compute="_compute_escrow_hours",
+        store=True, group_operator="avg", groups="base.group_user")
+    fee_reminder_count = fields.Integer(readonly=True, copy=False, groups="base.group_user")
+    fee_reminder_sent_on = fields.Datetime(readonly=True, copy=False,
+                                           groups="base.group_user")
+    fee_expiry_warned = fields.Boolean(readonly=True, copy=False, groups="base.group_user")
+    fee_held_since = fields.Datetime(
+        related="payment_transaction_id.paypal_rest_authorized_on", readonly=True,
+        groups="base.group_user")
+    fee_held_days = fields.Float(compute="_compute_fee_clock", string="Held (days)",
+                                 groups="base.group_user")
+    fee_honor_days_left = fields.Float(compute="_compute_fee_clock",
+                                       string="Honor Period Left (days)",
+                                       groups="base.group_user")
+    fee_valid_days_left = fields.Float(compute="_compute_fee_clock",
+                                       string="Authorization Left (days)",
+                                       groups="base.group_user")
+
+    @api.depends("fee_amount", "payment_state", "state")
+    def _compute_fee_quote_open(self):
+        for ticket in self:
+            ticket.fee_quote_open = ticket.state in FEE_QUOTE_STATES and \
+                ticket.fee_amount > 0 and ticket.payment_state not in HELD_STATES
+
+    @api.depends("delivered_on", "customer_confirmed_on", "fee_captured_on",
+                 "expert_paid_on")
+    def _compute_escrow_hours(self):
+        for ticket in self:
+            ticket.confirm_hours = _hours(ticket.delivered_on, ticket.customer_confirmed_on)
+            ticket.capture_hours = _hours(ticket.customer_confirmed_on, ticket.fee_captured_on)
+            ticket.payout_hours = _hours(ticket.fee_captured_on, ticket.expert_paid_on)
+
+    def _compute_fee_clock(self):
+        now = fields.Datetime.from_string(fields.Datetime.now())
+        for ticket in self:
+            tx = ticket.sudo().payment_transaction_id
+            held = ticket.payment_state == "authorized" and tx.paypal_rest_authorized_on
+            ticket.fee_held_days = _days(tx.paypal_rest_authorized_on, now) if held else 0.0
+            ticket.fee_honor_days_left = max(0.0, -_days(tx.paypal_rest_honor_until, now)) \
+                if held and tx.paypal_rest_honor_until else 0.0
+            ticket.fee_valid_days_left = max(0.0, -_days(tx.paypal_rest_valid_until, now)) \
+                if held and tx.paypal_rest_valid_until else 0.0
+
+    def _check_write_fields(self, vals):
+        # the escrow's bookkeeping is PayPal's answers: only its own methods write it
+        # (through _write_state, or as superuser after their checks), not even managers
+        escrow = set(vals) & ESCROW_FIELDS
+        if escrow and self.env.uid != SUPERUSER_ID:
+            raise AccessError(_("The fee's payment (%s) is recorded from PayPal's answers "
+                                "only.") % ", ".join(sorted(escrow)))
+        if "fee_amount" in vals:
+            self._check_fee_change(vals["fee_amount"])
+        return super(HelpdeskTicket, self)._check_write_fields(vals)
+
+    def _check_fee_change(self, fee_amount):
+        """A fee held or taken at PayPal is the fee: it is not changed afterwards."""
+        if fee_amount is None:
+            return
+        for ticket in self.sudo():
+            if ticket.payment_state in HELD_STATES and \
+                    ticket.currency_id.compare_amounts(ticket.fee_amount, fee_amount or 0.0):
+                raise UserError(_("The fee of ticket %(number)s (%(amount)s) is already "
+                                  "held at PayPal: it cannot be changed.") % {
+                                      "number": ticket.number,
+                                      "amount": ticket.fee_amount})
+
+    # ----------------------------------------------------- quote and hold
+    def _action_send_to_dispatch(self, fee_amount=None):
+        """A ticket with a fee waits for its fee to be held before reaching the
+        dispatcher; the customer gets the quote to confirm. Without a fee, or with it
+        held already, it goes as before."""
+        self._check_fee_change(fee_amount)
+        if fee_amount is not None and fee_amount > 0:
+            PayPal = self.env["payment.acquirer"]
+            PayPal._paypal_rest_amount(fee_amount, self[:1].currency_id)
+        waiting = self.filtered(lambda t: t.payment_state not in HELD_STATES and (
+            fee_amount if fee_amount is not None else t.fee_amount) > 0)
+        for ticket in waiting:
+            requote = fee_amount is not None and ticket.currency_id.compare_amounts(
+                ticket.fee_amount, fee_amount)
+            first_quote = not ticket.fee_dispatch_pending
+            vals = {"fee_dispatch_pending": True}
+            if fee_amount is not None:
+                vals["fee_amount"] = fee_amount
+            if requote:
+                ticket._drop_pending_payment()
+            ticket._write_state(vals)
+            if requote or first_quote:
+                ticket._notify_customer("tktit_helpdesk_billing.mail_template_ticket_fee_quote")
+        rest = self - waiting
+        if rest:
+            return super(HelpdeskTicket, rest)._action_send_to_dispatch(fee_amount)
+        return None
+
+    def _drop_pending_payment(self):
+        """A new quote: the PayPal payment of the old amount (never approved, so
+        nothing held) is forgotten; the customer confirms the new one."""
+        for ticket in self.sudo():
+            tx = ticket.payment_transaction_id
+            if tx and tx.state in ("draft", "pending"):
+                tx._paypal_rest_void()
+                ticket._write_state({"payment_transaction_id": False})
+
+    def _check_fee_customer(self):
+        """The ticket's customer (a portal user of its organisation) confirms its fee, or
+        the portal as superuser once it checked the visitor (logged in, or with the
+        ticket's token)."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        user = self.env.user
+        if self.env.uid == SUPERUSER_ID:
+            return
+        if not user.share or any(t.commercial_partner_id != user.commercial_partner_id
+                                 for t in self.sudo()):
+            raise AccessError(_("Only the customer confirms the fee of a ticket."))
+
+    def _lock_ticket(self):
+        """The ticket's row lock: a second fee confirmation (a double click) waits for
+        the first, then is refused by PostgreSQL and retried by Odoo's request layer,
+        when it finds the first one's PayPal payment."""
+        self.env.cr.execute("SELECT id FROM helpdesk_ticket WHERE id IN %s FOR UPDATE",
+                            (tuple(self.ids),))
+        self.invalidate_cache(ids=self.ids)
+
+    def _get_escrow_acquirer(self):
+        self.ensure_one()
+        acquirer = self.env["payment.acquirer"].sudo().search(
+            [("provider", "=", PROVIDER), ("company_id", "=", self.company_id.id)],
+            limit=1)
+        if not acquirer:
+            raise UserError(_("Online payment of fees is not set up: ask our operations "
+                              "team."))
+        return acquirer
+
+    @api.multi
+    def action_confirm_fee(self, return_url=None, cancel_url=None):
+        """The customer accepts the quoted fee: a PayPal payment (intent authorize) is
+        created, once per quote; returns the PayPal page where they approve it.
+        ``return_url``/``cancel_url``: where PayPal sends them back (default: this
+        server's /payment/paypal_rest/return and /cancel)."""
+        self.ensure_one()
+        self._check_fee_customer()
+        ticket = self.sudo()
+        ticket._lock_ticket()
+        if ticket.payment_state in HELD_STATES:
+            raise UserError(_("The fee of ticket %s is already held at PayPal.")
+                            % ticket.number)
+        if not ticket.fee_quote_open:
+            raise UserError(_("Ticket %s has no fee to confirm.") % ticket.number)
+        tx = ticket.payment_transaction_id
+        if tx and tx.state == "pending" and tx.paypal_rest_approval_url:
+            return tx.paypal_rest_approval_url  # confirmed twice: the same payment
+        acquirer = ticket._get_escrow_acquirer()
+        acquirer._paypal_rest_amount(ticket.fee_amount, ticket.currency_id)
+        Transaction = self.env["payment.transaction"].sudo()
+        partner = ticket.partner_id
+        # Odoo requires a country on a transaction (PayPal does not need it here)
+        country = partner.country_id or partner.commercial_partner_id.country_id or \
+            ticket.company_id.country_id
+        if not country:
+            _logger.error("fee of ticket %s: neither the customer nor company %s has a "
+                          "country, which Odoo's payment transactions require",
+                          ticket.number, ticket.company_id.name)
+            raise UserError(_("Online payment of fees is not fully set up (the company "
+                              "has no country): ask our operations team."))
+        tx = Transaction.create({
+            "acquirer_id": acquirer.id,
+            "amount": ticket.fee_amount,
+            "currency_id": ticket.currency_id.id,
+            "partner_id": partner.id,
+            "partner_country_id": country.id,
+            "reference": Transaction.get_next_reference(ticket.number),
+            "helpdesk_ticket_id": ticket.id,
+            "type": "form",
+        })
+        ticket._write_state({"payment_transaction_id": tx.id})
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        return tx._paypal_rest_create_payment(
+            return_url or "%s/payment/paypal_rest/return" % base_url,
+            cancel_url or "%s/payment/paypal_rest/cancel" % base_url,
+            _("Fee of ticket %(number)s: %(name)s") % {"number": ticket.number,
+                                                       "name": ticket.name})
+
+    @api.multi
+    def action_hold_fee(self, payment_id, token, payer_id):
+        """PayPal sent the customer back approved (``paymentId``, ``token``,
+        ``PayerID`` of the return URL): the payment is executed and the fee held. A
+        return that is not this ticket's payment is refused, nothing recorded."""
+        self.ensure_one()
+        self._check_fee_customer()
+        ticket = self.sudo()
+        tx = ticket.payment_transaction_id
+        if not tx or not consteq(tx.paypal_rest_token or "", token or "") or \
+                not consteq(tx.paypal_rest_payment_id or "", payment_id or ""):
+            raise ValidationError(_("This PayPal return is not the payment of ticket %s: "
+                                    "nothing was recorded.") % ticket.number)
+        if ticket.payment_state in HELD_STATES:
+            return True  # the browser came back twice
+        if tx.state != "pending":
+            raise UserError(_("This PayPal payment of ticket %s was cancelled: confirm "
+                              "the fee again.") % ticket.number)
+        tx._paypal_rest_execute(payment_id, payer_id)
+        ticket._action_hold_fee()
+        return True
+
+    def _fee_label(self):
+        """The fee as the customer reads it (amount and currency)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        lang = self.env["res.lang"]._lang_get(ticket.partner_id.lang or "en_US")
+        amount = lang.format("%.2f", ticket.fee_amount, grouping=True, monetary=True)
+        currency = ticket.currency_id
+        return ("%s %s" % (currency.symbol, amount) if currency.position == "before"
+                else "%s %s" % (amount, currency.symbol))
+
+    def _action_hold_fee(self):
+        """Hook: the fee is held at PayPal. The customer is told; a ticket operations
+        already sent to dispatch goes there now."""
+        for ticket in self:
+            ticket._write_state({"payment_state": "authorized", "payment_error": False,
+                                 "payment_attempts": 0, "payment_next_try": False})
+            ticket._notify_customer("tktit_helpdesk_billing.mail_template_ticket_fee_held")
+            if ticket.fee_dispatch_pending and ticket.state in FEE_QUOTE_STATES:
+                ticket._write_state({"fee_dispatch_pending": False})
+                ticket._action_send_to_dispatch()
+
+    @api.multi
+    def action_cancel_fee_payment(self, token):
+        """The customer cancelled at PayPal: nothing is held; the quote stays open."""
+        self.ensure_one()
+        self._check_fee_customer()
+        ticket = self.sudo()
+        tx = ticket.payment_transaction_id
+        if not tx or not consteq(tx.paypal_rest_token or "", token or ""):
+            raise ValidationError(_("This PayPal return is not the payment of ticket %s.")
+                                  % ticket.number)
+        if ticket.payment_state in HELD_STATES:
+            return True  # approved in another tab: the hold stands
+        ticket._drop_pending_payment()
+        return True
+
+    # ------------------------------------------------- capture and release
+    def _is_fee_billed(self):
+        """The fee is the price of the work: no other invoice of hours or materials."""
+        self.ensure_one()
+        return self.sudo().payment_state in HELD_STATES
+
+    def _action_deliver(self, values=None):
+        vals = dict(values or {}, delivered_on=fields.Datetime.now())
+        return super(HelpdeskTicket, self)._action_deliver(vals)
+
+    def _escrow_capture_due(self):
+        self.ensure_one()
+        return self.payment_state == "authorized" and self.satisfaction == "satisfied" \
+            and self.state in ("delivered", "closed")
+
+    def _escrow_release_due(self):
+        self.ensure_one()
+        return self.payment_state == "authorized" and self.state == "cancelled"
+
+    def _prepare_customer_confirm_values(self, satisfied, comment=None):
+        vals = super(HelpdeskTicket, self)._prepare_customer_confirm_values(
+            satisfied, comment)
+        if satisfied:
+            vals["customer_confirmed_on"] = fields.Datetime.now()
+        return vals
+
+    def _action_cancel(self):
+        res = super(HelpdeskTicket, self)._action_cancel()
+        for ticket in self.sudo():
+            if ticket.payment_state == "authorized":
+                ticket._escrow_release()
+            else:
+                ticket._drop_pending_payment()
+        return res
+
+    def _get_fee_invoice(self):
+        """The customer invoice of the fee (created and validated once): what the
+        capture pays."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket.fee_invoice_id:
+            return ticket.fee_invoice_id
+        product = ticket.company_id.helpdesk_fee_product_id
+        if not product:
+            raise UserError(_("No fee product is set for company %s.")
+                            % ticket.company_id.name)
+        invoice = ticket._create_invoice([{
+            "name": _("Fee of ticket %(number)s: %(name)s") % {
+                "number": ticket.number, "name": ticket.name},
+            "product_id": product.id, "quantity": 1.0, "uom_id": product.uom_id.id,
+            "price_unit": ticket.fee_amount, "tax_ids": [],
+        }], send=False)
+        ticket._write_state({"fee_invoice_id": invoice.id})
+        ticket.payment_transaction_id.write({"account_invoice_id": invoice.id})
+        return invoice
+
+    def _escrow_capture(self):
+        """Capture the held fee (the customer confirmed their satisfaction). PayPal
+        down or failing: nothing is lost, the ticket keeps the customer's answer, the
+        cron tries again later (the same PayPal-Request-Id: never twice)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket._escrow_capture_due():
+            return False
+        ticket._get_fee_invoice()
+        try:
+            with self.env.cr.savepoint():
+                ticket.payment_transaction_id._paypal_rest_capture()
+        except PayPalError as error:
+            ticket._escrow_failed(_("capture"), error)
+            return False
+        ticket._action_fee_captured()
+        return True
+
+    def _action_fee_captured(self):
+        """Hook: the fee was taken. The customer is told; the expert's share is billed
+        so that accounting pays them from what was captured."""
+        for ticket in self:
+            ticket._write_state({
+                "payment_state": "captured", "fee_captured_on": fields.Datetime.now(),
+                "payment_error": False, "payment_next_try": False})
+            ticket._create_expert_bill()
+            ticket._notify_customer(
+                "tktit_helpdesk_billing.mail_template_ticket_fee_captured")
+
+    def _escrow_release(self):
+        """Release the held fee (the ticket is cancelled); retried like a capture."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if not ticket._escrow_release_due():
+            return False
+        try:
+            with self.env.cr.savepoint():
+                ticket.payment_transaction_id._paypal_rest_void()
+        except PayPalError as error:
+            ticket._escrow_failed(_("release"), error)
+            return False
+        ticket._write_state({"payment_state": "voided", "payment_error": False,
+                             "payment_next_try": False})
+        ticket._notify_customer("tktit_helpdesk_billing.mail_template_ticket_fee_released")
+        return True
+
+    def _escrow_failed(self, step, error):
+        """PayPal failed at ``step``: a retryable failure is tried again with back-off
+        (5 minutes doubling to 6 hours); a refusal marks the payment failed. Either way
+        operations see it (the Held Funds board, an activity at the first failure)."""
+        self.ensure_one()
+        attempts = self.payment_attempts + 1
+        vals = {"payment_error": error.name, "payment_attempts": attempts}
+        if getattr(error, "retry", False):
+            delay = min(RETRY_FIRST_MINUTES * 2 ** (attempts - 1), RETRY_MAX_MINUTES)
+            vals["payment_next_try"] = fields.Datetime.to_string(
+                fields.Datetime.from_string(fields.Datetime.now()) +
+                timedelta(minutes=delay))
+        else:
+            vals.update(payment_state="failed", payment_next_try=False)
+        self._write_state(vals)
+        self.message_post(body=_("PayPal %(step)s failed (attempt %(n)d): %(error)s") % {
+            "step": step, "n": attempts, "error": error.name}, subtype="mail.mt_note")
+        if attempts == 1 or vals.get("payment_state") == "failed":
+            self._schedule_activity(
+                "mail.mail_activity_data_todo", self._get_operations_user(),
+                _("Fee payment of %(number)s: PayPal %(step)s failed") % {
+                    "number": self.number, "step": step}, note=error.name)
+
+    # ----------------------------------------------------------- expert share
+    def _get_commission_rate(self):
+        """The expert's share of the fee, in percent: the expert's own rate, else the
+        queue's, else the company's."""
+        self.ensure_one()
+        ticket = self.sudo()
+        return ticket.user_id.helpdesk_commission_rate or \
+            ticket.queue_id.expert_commission_rate or \
+            ticket.company_id.helpdesk_expert_commission_rate
+
+    def _create_expert_bill(self):
+        """The expert's vendor bill for their share of the captured fee, validated so
+        that accounting pays it (once per ticket)."""
+        self.ensure_one()
+        ticket = self.sudo()
+        if ticket.expert_bill_id or not ticket.user_id:
+            return ticket.expert_bill_id
+        product = ticket.company_id.helpdesk_expert_product_id
+        rate = ticket._get_commission_rate()
+        amount = ticket.currency_id.round(ticket.fee_amount * rate / 100.0)
+        if not product or ticket.currency_id.is_zero(amount):
+            return ticket.expert_bill_id
+        product = product.with_context(force_company=ticket.company_id.id)
+        account = product.property_account_expense_id or \
+            product.categ_id.property_account_expense_categ_id
+        journal = self.env["account.journal"].sudo().search(
+            [("type", "=", "purchase"), ("company_id", "=", ticket.company_id.id)], limit=1)
+        if not account or not journal:
+            raise UserError(_("Company %s has no purchase journal or expense account for "
+                              "the experts' bills.") % ticket.company_id.name)
+        partner = ticket.user_id.partner_id
+        bill = self.env["account.invoice"].sudo().with_context(
+            type="in_invoice", mail_create_nolog=True).create({
+                "type": "in_invoice",
+                "partner_id": partner.id,
+                "account_id": partner.property_account_payable_id.id,
+                "journal_id": journal.id,
+                "company_id": ticket.company_id.id,
+                "currency_id": ticket.currency_id.id,
+                "origin": ticket.number,
+                "reference": "%s / %s" % (ticket.number, ticket.payment_transaction_id
+                                          .paypal_rest_capture_id or ""),
+                "invoice_line_ids": [(0, 0, {
+                    "name": _("Expert's share (%(rate)s%%) of the fee of ticket "
+                              "%(number)s") % {"rate": rate, "number": ticket.number},
+                    "product_id": product.id, "quantity": 1.0,
+                    "uom_id": product.uom_id.id, "price_unit": amount,
+                    "account_id": account.id,
+                    "account_analytic_id": ticket.project_id.analytic_account_id.id,
+                })],
+            })
+        bill.action_invoice_open()
+        ticket._write_state({"expert_bill_id": bill.id})
+        return bill
+
+    def _on_expert_bill_paid(self):
+        """Hook: accounting paid the expert's bill: the payout ends the money's clock."""
+        self.sudo()._write_state({"expert_paid_on": fields.Datetime.now()})
+
+    # --------------------------------------------------------------- the cron
+    @api.model
+    def _cron_escrow(self):
+        """The money's clock, every few minutes: retry failed captures and releases
+        (back-off), reauthorize past the honor period, warn operations before an
+        authorization expires, remind customers who have not confirmed a delivery.
+        Each ticket in its own transaction outside tests: one PayPal failure or a
+        concurrent change does not undo the others' work."""
+        now = fields.Datetime.now()
+        company = self.env.user.company_id
+        Ticket = self.sudo()
+        held = [("payment_state", "=", "authorized")]
+        due = Ticket.search(held + [
+            "|", ("payment_next_try", "=", False), ("payment_next_try", "<=", now),
+            "|", "&", ("satisfaction", "=", "satisfied"), ("state", "in", ("delivered", "closed")),
+            ("state", "=", "cancelled")])
+        self._escrow_each(due, lambda t: t._escrow_capture() if t._escrow_capture_due()
+                          else t._escrow_release())
+        reauth = Ticket.search(held + [
+            ("payment_transaction_id.paypal_rest_honor_until", "<=", now),
+            ("payment_transaction_id.paypal_rest_reauthorized", "=", False),
+            ("state", "not in", ("closed", "cancelled"))])
+        self._escrow_each(reauth, lambda t: t._escrow_reauthorize())
+        warn_before = fields.Datetime.to_string(
+            fields.Datetime.from_string(now) +
+            timedelta(days=company.helpdesk_fee_expiry_warn_days))
+        expiring = Ticket.search(held + [
+            ("fee_expiry_warned", "=", False),
+            ("payment_transaction_id.paypal_rest_valid_until", "<=", warn_before)])
+        self._escrow_each(expiring, lambda t: t._escrow_warn_expiry())
+        remind_days = company.helpdesk_fee_reminder_days
+        if remind_days > 0:
+            before = fields.Datetime.to_string(
+                fields.Datetime.from_string(now) - timedelta(days=remind_days))
+            late = Ticket.search(held + [
+                ("state", "=", "delivered"), ("delivered_on", "<=", before),
+                "|", ("fee_reminder_sent_on", "=", False),
+                ("fee_reminder_sent_on", "<=", before)])
+            self._escrow_each(late, lambda t: t._escrow_remind_customer())
+        return True
+
+    @api.model
+    def _escrow_each(self, tickets, work):
+        auto_commit = not (getattr(threading.currentThread(), "testing", False) or
+                           self.env.registry.in_test_mode())
+        for ticket in tickets:
+            try:
+                with self.env.cr.savepoint():
+                    work(ticket)
+            except (UserError, ValidationError) as error:
+                _logger.warning("escrow of ticket %s: %s", ticket.number, error.name)
+            if auto_commit:
+                # PayPal is not part of our transaction: what it did for this ticket is
+                # recorded now, whatever happens to the next ones (as Odoo's mail queue)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _escrow_reauthorize(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                done = self.payment_transaction_id._paypal_rest_reauthorize()
+        except PayPalError as error:
+            self._escrow_failed(_("reauthorization"), error)
+            return False
+        if done:
+            self.message_post(body=_("The fee's hold was renewed at PayPal (a new honor "
+                                     "period)."), subtype="mail.mt_note")
+        return done
+
+    def _escrow_warn_expiry(self):
+        self.ensure_one()
+        tx = self.payment_transaction_id
+        self._write_state({"fee_expiry_warned": True})
+        summary = _("Fee of %(number)s: PayPal's hold expires on %(date)s UTC") % {
+            "number": self.number, "date": (tx.paypal_rest_valid_until or "")[:16]}
+        self.message_post(body=summary, subtype="mail.mt_note")
+        self._schedule_activity("mail.mail_activity_data_todo",
+                                self._get_operations_user(), summary,
+                                note=_("Ask the customer to confirm the delivery, or "
+                                       "cancel the ticket to release the fee."))
+
+    def _escrow_remind_customer(self):
+        self.ensure_one()
+        self._write_state({"fee_reminder_sent_on": fields.Datetime.now(),
+                           "fee_reminder_count": self.fee_reminder_count + 1})
+        self._notify_customer("tktit_helpdesk_billing.mail_template_ticket_fee_reminder")
+
+    @api.multi
+    def action_retry_fee_payment(self):
+        """Operations (or accounting) try the pending PayPal call again now."""
+        if not (self.env.user.has_group(OPERATIONS) or
+                self.env.user.has_group("account.group_account_manager")):
+            raise AccessError(_("Operations and accounting managers retry fee payments."))
+        for ticket in self.sudo():
+            if ticket._escrow_capture_due():
+                ticket._escrow_capture()
+            elif ticket._escrow_release_due():
+                ticket._escrow_release()
+            elif ticket.payment_state not in ("captured", "voided"):
+                # (captured or released meanwhile, e.g. by the cron: nothing left to do)
+                raise UserError(_("Ticket %s has no PayPal call to retry.") % ticket.number)
+        return True

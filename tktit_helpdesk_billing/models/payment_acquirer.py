@@ -2,12 +2,19 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """PayPal REST (v1 payments API, paypalrestsdk) as an Odoo payment acquirer that
 authorizes first and captures later: the escrow of the ticket's fee."""
+import hashlib
 import logging
+import threading
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
+
+# the SDK logs the requests' headers and bodies at DEBUG level (in sandbox mode): the
+# OAuth request's Basic credentials and the bearer tokens. Never below INFO, whatever
+# the server's log level: secrets stay out of the logs.
+logging.getLogger("paypalrestsdk").setLevel(logging.INFO)
 
 try:
     import paypalrestsdk
@@ -22,6 +29,9 @@ PAYPAL_CURRENCIES = frozenset(
     "THB TWD USD".split())
 ZERO_DECIMAL_CURRENCIES = frozenset(["HUF", "JPY", "TWD"])
 DEFAULT_TIMEOUT = 20
+# the SDK clients of this worker process (see PaymentAcquirer._paypal_rest_api)
+_API_CLIENTS = {}
+_API_LOCK = threading.Lock()
 
 
 if paypalrestsdk:
@@ -69,7 +79,9 @@ class PaymentAcquirer(models.Model):
 
     def _paypal_rest_api(self):
         """The SDK client for this acquirer (read as sudo: the secret is the system's,
-        whoever triggers the call)."""
+        whoever triggers the call). One client per worker process and set of settings,
+        so that its OAuth token is reused until it expires (the SDK fetches a new one
+        then, or when PayPal refuses it) instead of one token request per call."""
         self.ensure_one()
         if not paypalrestsdk:
             raise UserError(_("The PayPal REST SDK (paypalrestsdk) is not installed."))
@@ -81,7 +93,17 @@ class PaymentAcquirer(models.Model):
         }
         if acquirer.paypal_rest_endpoint:
             options["endpoint"] = acquirer.paypal_rest_endpoint.rstrip("/")
-        return PayPalApi(timeout=acquirer.paypal_rest_timeout or DEFAULT_TIMEOUT, **options)
+        timeout = acquirer.paypal_rest_timeout or DEFAULT_TIMEOUT
+        # the key holds a digest of the secret, never the secret itself
+        key = (self.env.cr.dbname, acquirer.id, timeout, hashlib.sha256(
+            repr(sorted(options.items())).encode("utf-8")).hexdigest())
+        with _API_LOCK:
+            api_client = _API_CLIENTS.get(key)
+            if api_client is None:
+                if len(_API_CLIENTS) > 32:  # settings changed many times: start afresh
+                    _API_CLIENTS.clear()
+                api_client = _API_CLIENTS[key] = PayPalApi(timeout=timeout, **options)
+        return api_client
 
     @api.model
     def _paypal_rest_amount(self, amount, currency):

@@ -11,16 +11,29 @@ transaction as it was, with the reason in ``state_message``: sending it again is
 import logging
 from datetime import datetime, timedelta
 
+from urllib.parse import parse_qs, urlsplit
+
 import requests
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .payment_acquirer import PROVIDER, paypalrestsdk
 
 _logger = logging.getLogger(__name__)
 
 HONOR_PERIOD = timedelta(days=3)
+# who may move a PayPal REST transaction's money by hand (Odoo's Capture / Void buttons,
+# RPC): accounting managers and administrators; the ticket's lifecycle does it as
+# superuser after its own role checks
+MONEY_GROUPS = ("account.group_account_manager", "base.group_system")
+# what only this module's code writes on a PayPal REST transaction
+PROTECTED_FIELDS = frozenset([
+    "state", "amount", "currency_id", "acquirer_id", "acquirer_reference", "reference",
+    "account_invoice_id", "helpdesk_ticket_id", "date_validate", "paypal_rest_payment_id",
+    "paypal_rest_approval_url", "paypal_rest_token", "paypal_rest_payer_id",
+    "paypal_rest_authorization_id", "paypal_rest_capture_id", "paypal_rest_authorized_on",
+    "paypal_rest_honor_until", "paypal_rest_valid_until", "paypal_rest_reauthorized"])
 
 
 class PayPalError(UserError):
@@ -29,11 +42,6 @@ class PayPalError(UserError):
     def __init__(self, message, retry=False):
         super(PayPalError, self).__init__(message)
         self.retry = retry
-
-
-def _done(_success, resource):
-    """The resource a call filled in (its ``error`` says whether PayPal refused)."""
-    return resource
 
 
 def _paypal_time(value):
@@ -52,6 +60,10 @@ class PaymentTransaction(models.Model):
     paypal_rest_payment_id = fields.Char("PayPal Payment", readonly=True, index=True,
                                          copy=False)
     paypal_rest_approval_url = fields.Char("PayPal Approval URL", readonly=True, copy=False)
+    # the checkout token PayPal puts on the return and cancel URLs: a return is this
+    # transaction's only with both its payment id and its token
+    paypal_rest_token = fields.Char("PayPal Checkout Token", readonly=True, copy=False,
+                                    index=True)
     paypal_rest_payer_id = fields.Char("PayPal Payer", readonly=True, copy=False)
     paypal_rest_authorization_id = fields.Char("PayPal Authorization", readonly=True,
                                                copy=False)
@@ -63,6 +75,41 @@ class PaymentTransaction(models.Model):
              "still succeed until the authorization expires.")
     paypal_rest_valid_until = fields.Datetime("Authorization Valid Until", readonly=True,
                                               copy=False)
+    paypal_rest_reauthorized = fields.Boolean(
+        "Reauthorized", readonly=True, copy=False,
+        help="PayPal allows one reauthorization, after the honor period: it restarts the "
+             "honor period, not the authorization's validity.")
+
+    # ------------------------------------------------------------ guards
+    def _is_paypal_rest(self):
+        return any(tx.provider == PROVIDER for tx in self.sudo())
+
+    def _check_money_rights(self):
+        """Capturing or releasing held money by hand is for accounting managers and
+        administrators: Odoo 11 lets every employee write transactions, so the check is
+        here, whatever the path (button, RPC, s2s call)."""
+        if self.env.uid == SUPERUSER_ID or any(
+                self.env.user.has_group(group) for group in MONEY_GROUPS):
+            return
+        raise AccessError(_("Only accounting managers capture or release money held at "
+                            "PayPal; the ticket's lifecycle does it by itself."))
+
+    @api.model
+    def create(self, vals):
+        if vals.get("helpdesk_ticket_id") and self.env.uid != SUPERUSER_ID:
+            # only the ticket's fee confirmation links a transaction to a ticket
+            raise AccessError(_("A ticket's payment is started by its fee confirmation."))
+        return super(PaymentTransaction, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        if self.env.uid != SUPERUSER_ID and set(vals) & PROTECTED_FIELDS and \
+                self._is_paypal_rest():
+            self._check_money_rights()
+            if set(vals) & (PROTECTED_FIELDS - {"state", "state_message"}):
+                raise AccessError(_("The PayPal details of a transaction are PayPal's "
+                                    "answers: they cannot be edited."))
+        return super(PaymentTransaction, self).write(vals)
 
     # -------------------------------------------------------------- calls
     def _paypal_rest_request_id(self, step):
@@ -70,13 +117,16 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         return "tktit-%s-%s-%d" % (self.env.cr.dbname, step, self.id)
 
-    def _paypal_rest_call(self, step, call):
-        """Run ``call()`` (the SDK's call, returning the SDK resource that holds the
-        answer), turning every failure into a PayPalError with a message fit for users
-        and logs (never a credential)."""
+    def _paypal_rest_call(self, step, call, resource=None):
+        """Run ``call()`` (the SDK's call) and return the SDK resource that holds the
+        answer: ``resource`` when given (the SDK fills it in and returns a boolean),
+        else what ``call()`` returns. Every failure becomes a PayPalError with a message
+        fit for users and logs (never a credential)."""
         self.ensure_one()
         try:
             result = call()
+            if resource is not None:
+                result = resource
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
             _logger.warning("PayPal %s of transaction %s: no answer (%s)", step,
                             self.reference, type(error).__name__)
@@ -143,13 +193,15 @@ class PaymentTransaction(models.Model):
             }],
         }, api=api_client)
         payment.request_id = self._paypal_rest_request_id("create")
-        self._paypal_rest_call(_("payment creation"), lambda: _done(payment.create(), payment))
+        self._paypal_rest_call(_("payment creation"), payment.create, resource=payment)
         approval = [link.href for link in payment.links if link.rel == "approval_url"]
         if not approval:
             raise PayPalError(_("PayPal gave no approval page for the payment."))
+        token = parse_qs(urlsplit(approval[0]).query).get("token", [""])[0]
         self.write({
             "paypal_rest_payment_id": payment.id,
             "paypal_rest_approval_url": approval[0],
+            "paypal_rest_token": token or False,
             "acquirer_reference": payment.id,
             "state": "pending",
         })
@@ -173,7 +225,7 @@ class PaymentTransaction(models.Model):
                                         api=self.acquirer_id._paypal_rest_api())
         body = self._paypal_rest_resource({"payer_id": payer_id}, "execute")
         self._paypal_rest_call(_("payment approval"),
-                               lambda: _done(payment.execute(body), payment))
+                               lambda: payment.execute(body), resource=payment)
         authorization = self._paypal_rest_authorization_of(payment)
         now = fields.Datetime.from_string(fields.Datetime.now())
         self.write({
@@ -209,8 +261,43 @@ class PaymentTransaction(models.Model):
 
     @api.multi
     def paypal_rest_s2s_capture_transaction(self, **kwargs):
-        """Capture the held amount (Odoo's ``action_capture`` calls this); then, as
-        Odoo's payment flow does, pay and reconcile the transaction's invoice."""
+        """Capture the held amount (Odoo's ``action_capture`` calls this): accounting
+        managers by hand, the ticket's satisfied closure as superuser."""
+        self._check_money_rights()
+        for tx in self:
+            ticket = tx.sudo().helpdesk_ticket_id
+            if not ticket:
+                tx._paypal_rest_capture()
+            elif not ticket._escrow_capture_due():
+                # the escrow's promise: taken only once the customer is satisfied
+                raise UserError(_("The fee of ticket %s is captured when the customer "
+                                  "confirms the closure and their satisfaction.")
+                                % ticket.number)
+            else:
+                ticket._escrow_capture()
+        return True
+
+    @api.multi
+    def paypal_rest_s2s_void_transaction(self, **kwargs):
+        """Release the held amount (Odoo's ``action_void`` calls this): accounting
+        managers by hand, the ticket's cancellation as superuser."""
+        self._check_money_rights()
+        for tx in self:
+            ticket = tx.sudo().helpdesk_ticket_id
+            if not ticket:
+                tx._paypal_rest_void()
+            elif not ticket._escrow_release_due():
+                raise UserError(_("The fee of ticket %s is released when the ticket is "
+                                  "cancelled.") % ticket.number)
+            else:
+                ticket._escrow_release()
+        return True
+
+    def _paypal_rest_capture(self):
+        """Capture the whole held amount, once: the row lock, then PayPal (the same
+        PayPal-Request-Id on every attempt, so a capture whose answer was lost is
+        answered, not repeated); then, as Odoo's payment flow does, pay and reconcile
+        the transaction's invoice."""
         self.ensure_one()
         self._lock()
         if self.state == "done":
@@ -219,9 +306,9 @@ class PaymentTransaction(models.Model):
             raise ValidationError(_("Payment %(ref)s is %(state)s: there is nothing held "
                                     "to capture.") % {"ref": self.reference,
                                                       "state": self.state})
-        api_client = self.acquirer_id._paypal_rest_api()
         authorization = paypalrestsdk.Authorization(
-            {"id": self.paypal_rest_authorization_id}, api=api_client)
+            {"id": self.paypal_rest_authorization_id},
+            api=self.acquirer_id._paypal_rest_api())
         body = self._paypal_rest_resource({
             "amount": {"currency": self.currency_id.name,
                        "total": self.acquirer_id._paypal_rest_amount(
@@ -235,18 +322,17 @@ class PaymentTransaction(models.Model):
             "state": "done", "paypal_rest_capture_id": capture.id,
             "date_validate": fields.Datetime.now(), "state_message": False,
         })
-        if self.account_invoice_id:
+        if self.account_invoice_id and self.account_invoice_id.state == "open":
             self._confirm_invoice()
         return True
 
-    @api.multi
-    def paypal_rest_s2s_void_transaction(self, **kwargs):
-        """Release the held amount (Odoo's ``action_void`` calls this)."""
+    def _paypal_rest_void(self):
+        """Release the held amount, once (row lock, idempotent request id)."""
         self.ensure_one()
         self._lock()
         if self.state == "cancel":
             return True
-        if self.state == "pending":
+        if self.state in ("draft", "pending"):
             # never approved at PayPal: nothing is held, nothing to call
             self.write({"state": "cancel", "state_message": _("Not approved at PayPal.")})
             return True
@@ -258,7 +344,40 @@ class PaymentTransaction(models.Model):
             {"id": self.paypal_rest_authorization_id},
             api=self.acquirer_id._paypal_rest_api())
         body = self._paypal_rest_resource({}, "void")
-        self._paypal_rest_call(_("release"), lambda: _done(
-            authorization.post("void", body, authorization), authorization))
+        self._paypal_rest_call(_("release"), lambda: authorization.post(
+            "void", body, authorization), resource=authorization)
         self.write({"state": "cancel", "state_message": False})
+        return True
+
+    def _paypal_rest_reauthorize(self):
+        """Past the three-day honor period, hold the amount again (once, as PayPal
+        allows): a new authorization with a new honor period, valid until the first
+        one's end. Returns False when it was done before or is not due yet."""
+        self.ensure_one()
+        self._lock()
+        now = fields.Datetime.now()
+        if self.state != "authorized" or self.paypal_rest_reauthorized or \
+                (self.paypal_rest_honor_until or now) > now:
+            return False
+        authorization = paypalrestsdk.Authorization(
+            {"id": self.paypal_rest_authorization_id},
+            api=self.acquirer_id._paypal_rest_api())
+        body = self._paypal_rest_resource({"amount": {
+            "currency": self.currency_id.name,
+            "total": self.acquirer_id._paypal_rest_amount(self.amount, self.currency_id)}},
+            "reauthorize")
+        answer = paypalrestsdk.Authorization({}, api=authorization.api)
+        self._paypal_rest_call(_("reauthorization"), lambda: authorization.post(
+            "reauthorize", body, answer), resource=answer)
+        moment = fields.Datetime.from_string(now)
+        valid_until = _paypal_time(answer.valid_until) if getattr(
+            answer, "valid_until", None) else self.paypal_rest_valid_until
+        honor = fields.Datetime.to_string(moment + HONOR_PERIOD)
+        self.write({
+            "paypal_rest_authorization_id": answer.id,
+            "paypal_rest_reauthorized": True,
+            "paypal_rest_honor_until": min(honor, valid_until) if valid_until else honor,
+            "paypal_rest_valid_until": valid_until,
+            "state_message": False,
+        })
         return True

@@ -1,6 +1,7 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 # Hours are logged per employee: whoever is in these groups gets one.
 TIMESHEET_GROUPS = ("tktit_helpdesk.group_helpdesk_expert",
@@ -16,6 +17,18 @@ class ResUsers(models.Model):
         groups="base.group_user",
         help="The field operator's van: the default source of the materials of the "
              "tickets assigned to them.")
+    # the expert's share of a captured fee: operations managers and accounting set it
+    helpdesk_commission_rate = fields.Float(
+        string="Share of Fees (%)",
+        groups="tktit_helpdesk.group_helpdesk_manager,account.group_account_invoice",
+        help="The expert's share of the fees captured on their tickets (0: the queue's "
+             "or the company's rate).")
+
+    @api.constrains("helpdesk_commission_rate")
+    def _check_helpdesk_commission_rate(self):
+        for user in self:
+            if not 0 <= user.helpdesk_commission_rate <= 100:
+                raise ValidationError(_("The expert's share is between 0 and 100%."))
 
     @api.model
     def create(self, vals):
