@@ -57,6 +57,7 @@ run: bootstrap sink-run
 	@echo "  tktit helpdesk: http://localhost:$(PORT)/web/login   (portal: http://localhost:$(PORT)/my)"
 	@echo "  mails sent by Odoo land in $(RUN_MAIL_DIR)/*.eml"
 	@echo "  PayPal: a local stand-in (not PayPal) on http://127.0.0.1:$(PAYPAL_PORT), for the fee escrow"
+	@echo "    (customer.acme's ticket 'Migrate our mailboxes to the new server' has a 95.00 quote to confirm: README, The fee escrow)"
 	@echo "  demo logins (login / password / who):"
 	@grep -v '^#' scripts/demo_logins.txt | sed 's/^/    /'
 	@echo "  stop with Ctrl-C"

@@ -46,9 +46,12 @@ def standin():
         acquirer = env.ref(ACQUIRER)
         previous = {key: acquirer[key] for key in settings}
         acquirer.write(settings)
+        # web.base.url names the server by another host than the browser uses (as after
+        # an administrator logged in through it): PayPal must still send the customer
+        # back to the host they are on, where their session cookie is
         params = env["ir.config_parameter"]
         previous_base = params.get_param("web.base.url")
-        params.set_param("web.base.url", base_url())
+        params.set_param("web.base.url", base_url().replace("127.0.0.1", "localhost"))
         return previous, previous_base
 
     def restore(env):

@@ -121,7 +121,9 @@ class HelpdeskBillingPortal(HelpdeskPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         query = access_token and "?access_token=%s" % url_quote(access_token) or ""
-        base_url = request.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        # PayPal sends the browser back to the address it is on now (not web.base.url,
+        # which may name another host: the session cookie would not follow)
+        base_url = request.httprequest.url_root.rstrip("/")
         try:
             with request.env.cr.savepoint():
                 # back from PayPal, a visitor without a session needs the ticket's token
