@@ -692,9 +692,12 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("fee_amount", "payment_state", "state")
     def _compute_fee_quote_open(self):
+        # read as sudo: reading the ticket's fields here prefetches others, some of
+        # which a portal reader may not read (their read of all fields would fail)
         for ticket in self:
-            ticket.fee_quote_open = ticket.state in FEE_QUOTE_STATES and \
-                ticket.fee_amount > 0 and ticket.payment_state not in HELD_STATES
+            sudo = ticket.sudo()
+            ticket.fee_quote_open = sudo.state in FEE_QUOTE_STATES and \
+                sudo.fee_amount > 0 and sudo.payment_state not in HELD_STATES
 
     @api.depends("delivered_on", "customer_confirmed_on", "fee_captured_on",
                  "expert_paid_on")
