@@ -17,7 +17,8 @@ captures happen while the other tickets are held or captured):
 4. the buyer approves at the stand-in (``standin.approve``, no Odoo);
 5. ``hold``: PayPal's return (``action_hold_fee``): one execute, the fee held
    (``authorized``), the ticket in ``dispatch``;
-6. ``deliver``: assign, resolution, work completed, QC, final approval (sudo);
+6. ``deliver`` (setup): the expert assigned, then delivered by a manager's history
+   import (the reviews themselves are not this bench's subject);
 7. ``capture``: the customer's satisfied closure (``action_customer_confirm(True)``):
    one capture, the fee invoice paid, the expert's bill created.
 
@@ -35,9 +36,9 @@ keeps it for the next run: no reinstall), and the stand-in stopped.
 ESCROW_BENCH_VERBOSE=1 prints every ticket's line, not only the first and last ten.
 
 Time, on a 2-core machine: about 2 minutes to install the scratch database, then about
-3 s per ticket (the satisfied closure, with its capture, invoice, payment and expert's
-bill, is half of it): 200 tickets take 10-15 minutes; ESCROW_BENCH_TICKETS=20 for a quick
-run (about 1.5 minutes once installed).
+4.5 s per ticket (the satisfied closure, with its capture, invoice, payment and expert's
+bill, is half of it): 200 tickets take about 17 minutes; ESCROW_BENCH_TICKETS=20 for a
+quick run (about 3.5 minutes with the install).
 
 Usage: .venv/bin/python bench/escrow_bench.py [N]   (or: make bench)
 """
@@ -276,12 +277,15 @@ class Bench(object):
         phase("hold", hold, check_held)
 
         def deliver(ticket, _row):
+            # setup, not a measure: the expert's assignment (whose bill the capture
+            # makes), then straight to delivered by a manager's history import (the
+            # reviews' mails and activities would double this bench's time)
+            from odoo import fields
             ticket = ticket.sudo()
             ticket.action_assign(expert)
-            ticket.write({"resolution": RESOLUTION})
-            ticket.action_work_completed()
-            ticket.action_qc_approve()
-            return ticket.action_final_approve()
+            return ticket.with_context(tktit_history_import=True).write({
+                "state": "delivered", "resolution": RESOLUTION,
+                "delivered_on": fields.Datetime.now()})
 
         def check_delivered(row, ticket, _result):
             self.expect(row, "deliver", "state", ticket.state, "delivered")

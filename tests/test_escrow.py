@@ -181,6 +181,8 @@ class TestEscrowHold(EscrowCase):
         ops = ticket.sudo(self.h.operator)
         with self.assertRaises(UserError):
             ops.action_send_to_dispatch(fee_amount=-10.0)
+        with self.assertRaises(ValidationError):
+            ops.write({"fee_amount": -5.0})
         ops.action_send_to_dispatch(fee_amount=0.0)  # no fee: as before
         self.assertEqual(ticket.state, "dispatch")
         with self.assertRaises(UserError):

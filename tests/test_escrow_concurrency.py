@@ -148,3 +148,45 @@ def test_two_captures_at_once_capture_once(standin):
     ledger = standin.ledger()
     assert ledger["performed"].get("capture") == 1, ledger["performed"]
     assert len(ledger["captures"]) == 1
+
+
+def test_tampered_returns_over_http_record_nothing(standin):
+    """PayPal's return URL edited by hand: an unknown checkout token is a 400 page, a
+    wrong payer a message on the ticket; nothing is held until the real return."""
+    tag = uuid.uuid4().hex[:8]
+    standin.reset()
+
+    def setup(env):
+        ticket, customer, _staff = quoted_ticket(env, tag, fee=60.0)
+        return ticket.id, customer.login
+
+    ticket_id, login = in_new_transaction(SUPERUSER_ID, setup)
+    session = http_login(login, login)
+    page = session.get(base_url() + "/my/ticket/%d" % ticket_id, timeout=60)
+    form = page.text[page.text.index("/my/ticket/%d/fee/confirm" % ticket_id):]
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    answer = session.post(base_url() + "/my/ticket/%d/fee/confirm" % ticket_id,
+                          data={"csrf_token": csrf}, allow_redirects=False, timeout=60)
+    values = standin.approve(answer.headers["Location"])
+    back = base_url() + "/payment/paypal_rest/return"
+
+    unknown = session.get(back, params=dict(values, token="EC-NOTOURS0000000"),
+                          allow_redirects=False, timeout=60)
+    assert unknown.status_code == 400 and "nothing was" in unknown.text
+    wrong_payer = session.get(back, params=dict(values, PayerID="WRONGPAYER01"),
+                              timeout=60)
+    assert "Payer ID is invalid" in wrong_payer.text, wrong_payer.text[:2000]
+    assert "o_tktit_fee_quote" in wrong_payer.text, "the quote is still open"
+
+    def state(env):
+        ticket = env["helpdesk.ticket"].browse(ticket_id)
+        return ticket.payment_state, ticket.state
+    assert in_new_transaction(SUPERUSER_ID, state) == ("none", "new")
+    assert standin.ledger()["performed"].get("execute", 0) == 0
+
+    held = session.get(back, params={key: values[key] for key in
+                                     ("paymentId", "token", "PayerID")}, timeout=60)
+    assert "o_tktit_fee_held" in held.text
+    assert in_new_transaction(SUPERUSER_ID, state) == ("authorized", "dispatch")
+    in_new_transaction(SUPERUSER_ID, lambda env: env["helpdesk.ticket"].browse(
+        ticket_id).action_cancel())

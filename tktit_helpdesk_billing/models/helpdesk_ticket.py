@@ -718,6 +718,13 @@ class HelpdeskTicket(models.Model):
             ticket.fee_valid_days_left = max(0.0, -_days(tx.paypal_rest_valid_until, now)) \
                 if held and tx.paypal_rest_valid_until else 0.0
 
+    @api.constrains("fee_amount")
+    def _check_fee_amount(self):
+        for ticket in self:
+            if ticket.fee_amount < 0:
+                raise ValidationError(_("The fee of ticket %s cannot be negative.")
+                                      % ticket.number)
+
     def _check_write_fields(self, vals):
         # the escrow's bookkeeping is PayPal's answers: only its own methods write it
         # (through _write_state, or as superuser after their checks), not even managers
