@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import consteq, plaintext2html
+from odoo.tools.misc import formatLang
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import DONE_STATES, EXPERT_STATES
 
@@ -891,11 +892,8 @@ class HelpdeskTicket(models.Model):
         """The fee as the customer reads it (amount and currency)."""
         self.ensure_one()
         ticket = self.sudo()
-        lang = self.env["res.lang"]._lang_get(ticket.partner_id.lang or "en_US")
-        amount = lang.format("%.2f", ticket.fee_amount, grouping=True, monetary=True)
-        currency = ticket.currency_id
-        return ("%s %s" % (currency.symbol, amount) if currency.position == "before"
-                else "%s %s" % (amount, currency.symbol))
+        env = ticket.with_context(lang=ticket.partner_id.lang or "en_US").env
+        return formatLang(env, ticket.fee_amount, currency_obj=ticket.currency_id)
 
     def _action_hold_fee(self):
         """Hook: the fee is held at PayPal. The customer is told; a ticket operations
@@ -988,13 +986,23 @@ class HelpdeskTicket(models.Model):
         if not ticket._escrow_capture_due():
             return False
         ticket._get_fee_invoice()
-        try:
-            with self.env.cr.savepoint():
-                ticket.payment_transaction_id._paypal_rest_capture()
-        except PayPalError as error:
-            ticket._escrow_failed(_("capture"), error)
+        if not ticket._escrow_call(_("capture"),
+                                   ticket.payment_transaction_id._paypal_rest_capture):
             return False
         ticket._action_fee_captured()
+        return True
+
+    def _escrow_call(self, step, call):
+        """Run one PayPal ``call`` of the escrow in a savepoint: True when it went
+        through; a PayPal failure is recorded (``_escrow_failed``) and gives False,
+        leaving the ticket as it was for the next attempt."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                call()
+        except PayPalError as error:
+            self._escrow_failed(step, error)
+            return False
         return True
 
     def _action_fee_captured(self):
@@ -1012,13 +1020,8 @@ class HelpdeskTicket(models.Model):
         """Release the held fee (the ticket is cancelled); retried like a capture."""
         self.ensure_one()
         ticket = self.sudo()
-        if not ticket._escrow_release_due():
-            return False
-        try:
-            with self.env.cr.savepoint():
-                ticket.payment_transaction_id._paypal_rest_void()
-        except PayPalError as error:
-            ticket._escrow_failed(_("release"), error)
+        if not ticket._escrow_release_due() or not ticket._escrow_call(
+                _("release"), ticket.payment_transaction_id._paypal_rest_void):
             return False
         ticket._write_state({"payment_state": "voided", "payment_error": False,
                              "payment_next_try": False})
