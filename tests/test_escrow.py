@@ -415,6 +415,38 @@ class TestEscrowRoles(EscrowCase):
         # a colleague of the same organisation may
         self.assertTrue(self.confirm(ticket, self.h.customer_a2))
 
+    def test_returns_and_retries_refused_to_the_wrong_role(self):
+        ticket = self.quoted()
+        values = self.standin.approve(self.confirm(ticket))
+        tx = ticket.payment_transaction_id
+        # another organisation's customer, an expert, operations: not their return
+        for user in (self.h.customer_b, self.h.expert_1, self.h.operator):
+            with self.assertRaises(AccessError):
+                ticket.sudo(user).action_hold_fee(values["paymentId"], values["token"],
+                                                  values["PayerID"])
+            with self.assertRaises(AccessError):
+                ticket.sudo(user).action_cancel_fee_payment(values["token"])
+        self.assertEqual((ticket.payment_state, tx.state, ticket.payment_transaction_id),
+                         ("none", "pending", tx))
+        self.assertEqual(self.performed("execute") + self.performed("void"), 0)
+        # retrying a PayPal call is operations' and accounting's, not an expert's
+        self.standin.set_fault("capture", "error_500", times=1)
+        ticket.sudo(self.h.customer_a).action_hold_fee(
+            values["paymentId"], values["token"], values["PayerID"])
+        staff = self.h.staff
+        ticket.sudo(staff.operator).action_assign(staff.expert_1)
+        ticket.sudo(staff.expert_1).write({"resolution": "<p>Fixed.</p>"})
+        ticket.sudo(staff.expert_1).action_work_completed()
+        ticket.sudo(staff.qc).action_qc_approve()
+        ticket.sudo(staff.committee).action_final_approve()
+        ticket.sudo(self.h.customer_a).action_customer_confirm(True)
+        self.assertEqual(ticket.payment_state, "authorized")
+        for user in (self.h.expert_1, self.h.customer_a):
+            with self.assertRaises(AccessError):
+                ticket.sudo(user).action_retry_fee_payment()
+        self.assertEqual((ticket.payment_state, self.performed("capture")),
+                         ("authorized", 0))
+
     def test_nobody_but_the_lifecycle_moves_the_money(self):
         ticket = self.delivered()
         tx = ticket.payment_transaction_id
