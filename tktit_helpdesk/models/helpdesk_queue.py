@@ -113,15 +113,17 @@ class HelpdeskQueue(models.Model):
         return min(experts, key=lambda u: (loads.get(u.id, 0), u.id))
 
     @api.multi
-    def _get_dispatch_tickets(self):
+    def _get_dispatch_tickets(self, limit=None):
+        """The queues' tickets waiting for dispatch, in the dispatcher's order (read from
+        the partial index of ``helpdesk.ticket.init``)."""
         return self.env["helpdesk.ticket"].search(
-            [("queue_id", "in", self.ids), ("state", "=", "dispatch")])
+            [("queue_id", "in", self.ids), ("state", "=", "dispatch")], limit=limit)
 
     @api.multi
     def action_assign_next(self):
         """Dispatcher's one click: the queue's first ticket goes to the best-fitting expert."""
         self.ensure_one()
-        ticket = self._get_dispatch_tickets()[:1]
+        ticket = self._get_dispatch_tickets(limit=1)
         if not ticket:
             raise UserError(_("Queue %s has no ticket waiting for dispatch.") % self.name)
         expert = self._find_best_expert()

@@ -164,10 +164,22 @@ class HelpdeskTicket(models.Model):
         if vals.get("is_field") and not vals.get("site_partner_id") and \
                 vals.get("partner_id"):
             vals = dict(vals, site_partner_id=vals["partner_id"])
-        ticket = super(HelpdeskTicket, self).create(vals)
+        return super(HelpdeskTicket, self).create(vals)
+
+    @api.model
+    def _prepare_derived_vals(self, vals):
+        """The default project (see ``_get_default_project``) in the creation values:
+        one insert, not a second write of the new ticket."""
+        vals = super(HelpdeskTicket, self)._prepare_derived_vals(vals)
         if not vals.get("project_id"):
-            ticket.sudo()._set_default_project()
-        return ticket
+            # sudo: whoever opens a ticket (a portal customer) need not read projects
+            queue = self.env["helpdesk.queue"].sudo().browse(vals.get("queue_id"))
+            company = self.env["res.company"].sudo().browse(vals.get("company_id")) or \
+                self.env.user.company_id.sudo()
+            project = queue.project_id or company.helpdesk_project_id
+            if project:
+                vals["project_id"] = project.id
+        return vals
 
     @api.multi
     def write(self, vals):
