@@ -373,7 +373,10 @@ class HelpdeskDeliveryNote(models.Model):
 
     @api.multi
     def action_refresh_lines(self):
-        """Button: copy the ticket's current hours and materials into the draft note."""
+        """Button: copy the ticket's current hours and materials into the draft note.
+        Whoever may write the note: its rule alone would let a customer (who reads
+        their own notes) rewrite a draft."""
+        self.check_access_rights("write")
         self.check_access_rule("write")
         return self._refresh_lines()
 
