@@ -321,8 +321,12 @@ class HelpdeskTicket(models.Model):
         of tickets. Named after the order; an index of a former order is dropped."""
         super(HelpdeskTicket, self).init()
         terms = [term.split() for term in self._order.split(",")]
-        columns = ", ".join('"%s" %s' % (term[0], (term[1:] or ["asc"])[0].upper())
-                            for term in terms)
+        # as the ORM writes the ORDER BY (a boolean is read as COALESCE(x, false)), or
+        # PostgreSQL cannot use the index for it
+        columns = ", ".join(
+            (('COALESCE("%s", false)' if self._fields[term[0]].type == "boolean" else '"%s"')
+             % term[0]) + " " + (term[1:] or ["asc"])[0].upper()
+            for term in terms)
         digest = hashlib.md5(columns.encode()).hexdigest()[:8]
         wanted = {
             "helpdesk_ticket_dispatch_%s_idx" % digest: columns,
