@@ -29,12 +29,13 @@ TEST_CONF := $(ROOT)/var/odoo-test-$(TEST_DB).conf
 TEST_LOG := $(ROOT)/var/log/test-$(TEST_DB).log
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: help bootstrap run test bench lint sink-run sink-test stop-sinks clean
+.PHONY: help bootstrap run test bench load lint sink-run sink-test stop-sinks clean
 
 help:
 	@echo "make run    install what is missing, create/upgrade DB '$(DB)' with demo data, serve on http://localhost:$(PORT)"
 	@echo "make test   make lint, then the same set-up, fresh DB '$(TEST_DB)', run the whole pytest suite"
 	@echo "make lint   flake8, README.rst check, pylint-odoo with OCA's 11.0 checks;  make bench   run bench/ scripts"
+	@echo "make load   make run's set-up, then 50 portal customers + 5 dispatchers on one Odoo (workers=2), then on two behind nginx (LOAD_SECONDS=60)"
 	@echo "variables:  DB PORT SMTP_PORT TEST_DB TEST_PORT TEST_SMTP_PORT PYTEST_ARGS"
 
 bootstrap:
@@ -75,11 +76,24 @@ test: bootstrap lint sink-test
 	if [ $$rc -eq 5 ]; then echo "[test] FAILED: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
 
+# 1,000 signatures take about an hour (two wkhtmltopdf runs each): make bench BENCH_SIGNATURES=100,1000
+BENCH_SIGNATURES ?= 100
+bench: export BILLING_BENCH_SIZES ?= $(BENCH_SIGNATURES)
 bench: bootstrap
 	@if compgen -G 'bench/*_bench.py' >/dev/null || compgen -G 'bench/*.sh' >/dev/null; then \
 		for f in bench/*_bench.py bench/*.sh; do [ -e "$$f" ] || continue; echo "[bench] $$f"; \
 			case "$$f" in *.py) $(PY) "$$f";; *.sh) bash "$$f";; esac; done; \
 	else echo "[bench] no bench/ scripts yet"; fi
+
+# make run's set-up of DB (no server on PORT), then scripts/load.py: its own servers on
+# 8071/8072 (long-polling 8073/8074) and nginx on 8075, all stopped at the end
+load: bootstrap sink-run
+	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
+	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
+	@PAYPAL_STANDIN_URL=http://127.0.0.1:$(PAYPAL_PORT) scripts/odoo shell -c $(RUN_CONF) \
+		-d $(DB) --no-http --log-level=warn --logfile=$(ROOT)/var/log/install-$(DB).log \
+		< scripts/demo_refresh.py
+	@$(PY) scripts/load.py --db $(DB) --smtp-port $(SMTP_PORT) --mail-dir $(RUN_MAIL_DIR)
 
 # flake8 (setup.cfg); pylint-odoo the OCA way: .pylintrc (every check) as a report that
 # never fails, then .pylintrc-mandatory (OCA's blocking checks), which fails on any message;
