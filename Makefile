@@ -29,7 +29,7 @@ TEST_CONF := $(ROOT)/var/odoo-test-$(TEST_DB).conf
 TEST_LOG := $(ROOT)/var/log/test-$(TEST_DB).log
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: help bootstrap run test bench load lint sink-run sink-test stop-sinks clean
+.PHONY: help bootstrap run-setup run test bench load lint sink-run sink-test stop-sinks clean
 
 help:
 	@echo "make run    install what is missing, create/upgrade DB '$(DB)' with demo data, serve on http://localhost:$(PORT)"
@@ -48,12 +48,15 @@ sink-run: bootstrap
 sink-test: bootstrap
 	@$(PY) scripts/smtp_sink.py restart --clean --port $(TEST_SMTP_PORT) --dir $(TEST_MAIL_DIR)
 
-run: bootstrap sink-run
+# the demo database DB created or upgraded, demo data refreshed (make run, make load)
+run-setup: bootstrap sink-run
 	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
 	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
 	@PAYPAL_STANDIN_URL=http://127.0.0.1:$(PAYPAL_PORT) scripts/odoo shell -c $(RUN_CONF) \
 		-d $(DB) --no-http --log-level=warn --logfile=$(ROOT)/var/log/install-$(DB).log \
 		< scripts/demo_refresh.py
+
+run: run-setup
 	@echo
 	@echo "  tktit helpdesk: http://localhost:$(PORT)/web/login   (portal: http://localhost:$(PORT)/my)"
 	@echo "  mails sent by Odoo land in $(RUN_MAIL_DIR)/*.eml"
@@ -87,12 +90,7 @@ bench: bootstrap
 
 # make run's set-up of DB (no server on PORT), then scripts/load.py: its own servers on
 # 8071/8072 (long-polling 8073/8074) and nginx on 8075, all stopped at the end
-load: bootstrap sink-run
-	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
-	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
-	@PAYPAL_STANDIN_URL=http://127.0.0.1:$(PAYPAL_PORT) scripts/odoo shell -c $(RUN_CONF) \
-		-d $(DB) --no-http --log-level=warn --logfile=$(ROOT)/var/log/install-$(DB).log \
-		< scripts/demo_refresh.py
+load: run-setup
 	@$(PY) scripts/load.py --db $(DB) --smtp-port $(SMTP_PORT) --mail-dir $(RUN_MAIL_DIR)
 
 # flake8 (setup.cfg); pylint-odoo the OCA way: .pylintrc (every check) as a report that

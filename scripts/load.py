@@ -73,7 +73,7 @@ RAMP_SECONDS = 10
 # A person's pause between two clicks (seconds, uniform; env LOAD_THINK="min,max"): 50
 # customers clicking without pause are 50 scripts, not 50 customers, and overflow Odoo 11's
 # listen backlog (8 x workers) at once.
-THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "0.5,2").split(","))
+THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,4").split(","))
 
 SERIALIZATION_RE = re.compile(
     r"could not serialize|concurrent update|deadlock detected|TransactionRollbackError|"
