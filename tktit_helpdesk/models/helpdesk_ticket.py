@@ -1100,7 +1100,7 @@ class HelpdeskTicket(models.Model):
         """Post ``template`` (a mail.template) on this ticket with ``subtype``: what
         ``message_post_with_template`` posts in comment mode, rendered by the composer's
         own ``generate_email_for_composer``, without creating, writing and reading a
-        composer record for each mail (about 30 queries)."""
+        composer record for each mail (about 15 queries)."""
         self.ensure_one()
         # as the composer posts a template: its signature is in the body. The author (the
         # superuser, for the portal's and the crons' notices) does not become a follower.
