@@ -23,7 +23,7 @@ class ResPartner(models.Model):
     def _notify_by_chat(self, message):
         # Odoo 11 formats the message for the bus (about 15 queries) before looking at
         # whom it is for: a mail to customers only (every acknowledgement, every notice)
-        # has no inbox to feed. Odoo 12 returns early the same way.
+        # has no inbox to feed.
         if not self:
             return None
         return super(ResPartner, self)._notify_by_chat(message)
