@@ -106,6 +106,53 @@ ACTION_ARGS = {
     "action_refuse": ["No"],
 }
 
+# every other public method the addons' classes define (JSON-RPC reaches any name
+# without a leading underscore): the roles whose call on customer B's record (or on the
+# model, for "@model") must be refused and change nothing, or why it is not probed
+ALL_ROLES = ROLES
+OTHER_METHODS = {
+    "helpdesk.ticket": {
+        # Odoo's schema hook (DDL: the dispatcher indexes): odoo.service.model refuses
+        # init remotely, as it refuses private names; probed so that a port keeps it
+        "init": ("@model",) + ALL_ROLES,
+        "get_access_action": "reads the record: the ORM matrix covers it",
+        "get_mail_url": "reads the record: the ORM matrix covers it",
+        "get_portal_link": "reads the record: the ORM matrix covers it",
+        "get_rating_url": "reads the record: the ORM matrix covers it",
+        "rating_get_partner_id": "reads the record: the ORM matrix covers it",
+        "rating_get_rated_partner_id": "reads the record: the ORM matrix covers it",
+        "message_get_suggested_recipients": "mail.thread's, reads the record",
+        # the mail gateway's hooks, public in mail.thread: a forged "mail" by RPC is
+        # refused to whoever may not create (or read) tickets
+        "message_new": ("@model",) + tuple(
+            r for r in ALL_ROLES if r not in ("operations", "qa_manager")),
+        "message_update": STRANGERS,
+    },
+    "helpdesk.queue": {
+        "get_alias_model_name": "mail.alias.mixin's, returns a model name",
+        "get_alias_values": "mail.alias.mixin's, reads the record",
+    },
+    "account.invoice": {"get_portal_link": "reads the record: the ORM matrix covers it"},
+    "helpdesk.delivery.note": {
+        "get_lines_digest": "reads the record: the ORM matrix covers it",
+        "get_signed_on_local": "reads the record: the ORM matrix covers it",
+    },
+    "payment.transaction": {
+        # money held at PayPal: accounting managers (none of the roles) and the lifecycle
+        "paypal_rest_s2s_capture_transaction": ALL_ROLES,
+        "paypal_rest_s2s_void_transaction": ALL_ROLES,
+    },
+    "helpdesk.sla.report": {"init": ("@model",) + ALL_ROLES},  # DROP/CREATE VIEW
+    "ir.attachment": {"check": "the access check itself"},
+    "mail.message": {"check_access_rule": "the access check itself"},
+}
+# their positional arguments after the ids ("@partner_b": customer B's partner id)
+OTHER_ARGS = {
+    "message_new": [{"author_id": "@partner_b", "subject": "Forged by RPC",
+                     "body": "<p>forged</p>", "from": "b@example.com"}],
+    "message_update": [{"subject": "Forged by RPC", "body": "<p>forged</p>"}],
+}
+
 # every route of the addons' controllers (what odoo.http's routing map serves from them)
 ROUTES = (
     "/field", "/field/note/<int:note_id>/sign", "/field/session", "/field/sw.js",

@@ -27,8 +27,8 @@ from odoo.addons.tktit_helpdesk.tests.fixtures import (
 from odoo.addons.tktit_helpdesk_billing.tests.field_common import signature_data_url
 
 from .security_matrix_table import (
-    ACTION_ARGS, ACTIONS, ADDONS, MODEL_ACCESS, NAVIGATION, OPS_FIELDS, ROLES, ROUTE_OWNER,
-    ROUTE_PROBES, ROUTES, STRANGERS)
+    ACTION_ARGS, ACTIONS, ADDONS, MODEL_ACCESS, NAVIGATION, OPS_FIELDS, OTHER_ARGS,
+    OTHER_METHODS, ROLES, ROUTE_OWNER, ROUTE_PROBES, ROUTES, STRANGERS)
 
 FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
 MANAGER = "tktit_helpdesk.group_helpdesk_manager"
@@ -407,6 +407,64 @@ def test_wrong_roles_cannot_run_actions_on_b_records(world):
                         model, method, role, payload.get("result", payload.get("error"))))
                 if snapshot(record) != before:
                     problems.append("%s.%s by %s changed the record" % (model, method, role))
+    assert not problems, "\n".join(problems)
+
+
+# the ORM's own API, checked by the access matrix above
+ORM_METHODS = ("pool", "default_get", "create", "write", "unlink", "copy", "read_group",
+               "name_get", "name_search", "message_post")
+
+
+def our_other_methods(env):
+    """The other public methods (no leading underscore, not action_*) defined in the
+    addons' classes, by model: JSON-RPC reaches them all."""
+    found = {}
+    for model in MODEL_ACCESS:
+        for cls in type(env[model]).__mro__:
+            if getattr(cls, "_module", None) not in ADDONS:
+                continue
+            for name, value in vars(cls).items():
+                if callable(value) and not name.startswith(("_", "action_")) and \
+                        name not in ORM_METHODS:
+                    found.setdefault(model, set()).add(name)
+    return found
+
+
+def test_table_lists_every_other_public_method(world):
+    found = our_other_methods(world.env)
+    listed = {model: set(methods) for model, methods in OTHER_METHODS.items()}
+    differing = {m: sorted(found.get(m, set()) ^ listed.get(m, set()))
+                 for m in set(found) | set(listed) if found.get(m) != listed.get(m)}
+    assert not differing, "OTHER_METHODS must classify every public method: %s" % (
+        differing,)
+
+
+def test_wrong_roles_cannot_run_other_public_methods(world):
+    """init (DDL), the PayPal capture and void, the mail gateway's hooks: refused by
+    JSON-RPC to every role the table names, with nothing changed."""
+    Ticket = world.env["helpdesk.ticket"].sudo()
+    problems = []
+    for model, methods in sorted(OTHER_METHODS.items()):
+        record = world.targets[model]
+        for method, wrong_roles in sorted(methods.items()):
+            if isinstance(wrong_roles, str):
+                continue  # read-only or an access check: the ORM matrix covers it
+            on_model = "@model" in wrong_roles
+            extra = [{k: world.h.customer_b.partner_id.id if v == "@partner_b" else v
+                      for k, v in a.items()} for a in OTHER_ARGS.get(method, [])]
+            for role in wrong_roles:
+                if role == "@model":
+                    continue
+                before = snapshot(record), Ticket.search_count([])
+                args = extra if on_model else [record.ids] + extra
+                payload = world.call_kw(role, model, method, args)
+                if "error" not in payload or not re.search(
+                        r"AccessError|UserError|ValidationError|MissingError|"
+                        r"SessionExpired|Session Expired", error_name(payload)):
+                    problems.append("%s.%s by %s: %s" % (
+                        model, method, role, payload.get("result") or error_name(payload)))
+                if (snapshot(record), Ticket.search_count([])) != before:
+                    problems.append("%s.%s by %s changed data" % (model, method, role))
     assert not problems, "\n".join(problems)
 
 
