@@ -1097,30 +1097,46 @@ class HelpdeskTicket(models.Model):
 
     def _message_post_template(self, template, subtype, message_type="comment",
                                attachment_ids=None):
-        """Post ``template`` (a mail.template) on this ticket with ``subtype``: what
-        ``message_post_with_template`` posts in comment mode, rendered by the composer's
-        own ``generate_email_for_composer``, without creating, writing and reading a
-        composer record for each mail (about 15 queries)."""
+        """Post ``template`` (a mail.template) on this ticket with ``subtype``, mailed to
+        the template's recipients only, as ``mail.template.send_mail`` does: one queued
+        ``mail.mail`` whose message is kept in the chatter (``notification``), rendered by
+        the composer's own ``generate_email_for_composer``. No composer record, and no
+        follower notification round: the template is the whole mail (its own button and
+        signature), so Odoo's notification layout is not rendered around it (about 60
+        queries a mail with both). Internal recipients also find it in their inbox;
+        those who read their notifications in Odoo only (``notification_type`` inbox)
+        get no e-mail, as with message_post."""
         self.ensure_one()
-        # as the composer posts a template: its signature is in the body. The author (the
-        # superuser, for the portal's and the crons' notices) does not become a follower.
-        ticket = self.with_context(mail_notify_user_signature=False,
-                                   mail_auto_delete=template.auto_delete,
-                                   mail_create_nosubscribe=True)
         mail = self.env["mail.compose.message"].generate_email_for_composer(
-            template.id, ticket.ids)[ticket.id]
-        return ticket.message_post(
-            body=mail.get("body", ""), subject=mail.get("subject"),
-            message_type=message_type, subtype_id=subtype.id,
-            partner_ids=mail.get("partner_ids", []),
-            email_from=mail.get("email_from"), reply_to=mail.get("reply_to"),
-            mail_server_id=mail.get("mail_server_id"),
-            # the template's own files are copied, as the composer does
-            attachment_ids=[att.copy({"res_model": "mail.compose.message", "res_id": 0}).id
-                            for att in template.attachment_ids] + list(attachment_ids or []),
-            # its report, rendered for this ticket: (name, base64)
-            attachments=[(name, base64.b64decode(data))
-                         for name, data in mail.get("attachments", [])])
+            template.id, self.ids)[self.id]
+        partners = self.env["res.partner"].sudo().browse(mail.get("partner_ids", []))
+        users = partners.mapped("user_ids").filtered(lambda u: not u.share)
+        inbox_only = users.filtered(lambda u: u.notification_type == "inbox").mapped(
+            "partner_id")
+        values = {
+            "model": self._name, "res_id": self.id, "record_name": self.display_name,
+            "message_type": message_type, "subtype_id": subtype.id,
+            "author_id": self.env.user.partner_id.id,
+            "subject": mail.get("subject") or False,
+            "body": mail.get("body", ""), "body_html": mail.get("body", ""),
+            "partner_ids": [(4, pid) for pid in partners.ids],
+            "recipient_ids": [(4, pid) for pid in (partners - inbox_only).ids],
+            "needaction_partner_ids": [(4, pid) for pid in users.mapped("partner_id").ids],
+            "mail_server_id": mail.get("mail_server_id") or False,
+            # kept in the chatter once sent, even when the template deletes its mail
+            "notification": True, "auto_delete": template.auto_delete,
+        }
+        for key in ("email_from", "reply_to"):
+            if mail.get(key):
+                values[key] = mail[key]
+        # the template's own files are copied, as the composer does; its report, rendered
+        # for this ticket as (name, base64), attached to the ticket as message_post does
+        own = [att.copy({"res_model": "mail.compose.message", "res_id": 0}).id
+               for att in template.attachment_ids] + list(attachment_ids or [])
+        values["attachment_ids"] = self._message_post_process_attachments(
+            [(name, base64.b64decode(data)) for name, data in mail.get("attachments", [])],
+            own, values)
+        return self.env["mail.mail"].sudo().create(values).mail_message_id
 
     # -------------------------------------------------------------- mail hooks
     @api.multi
