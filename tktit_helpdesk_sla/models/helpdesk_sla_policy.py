@@ -44,6 +44,22 @@ class HelpdeskSlaPolicy(models.Model):
                         "priority": policy._get_priority_label(),
                         "plan": policy.plan_id.name, "hours": policy[fname]})
 
+    # the plans' cached policies (helpdesk.support.plan._get_policy)
+    @api.model
+    def create(self, vals):
+        self.clear_caches()
+        return super(HelpdeskSlaPolicy, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self.clear_caches()
+        return super(HelpdeskSlaPolicy, self).write(vals)
+
+    @api.multi
+    def unlink(self):
+        self.clear_caches()
+        return super(HelpdeskSlaPolicy, self).unlink()
+
     @api.multi
     def name_get(self):
         return [(policy.id, "%s / %s" % (policy.plan_id.name, policy._get_priority_label()))

@@ -1,6 +1,6 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import PRIORITIES
@@ -86,6 +86,7 @@ class HelpdeskSupportPlan(models.Model):
         self._check_calendar_vals(vals)
         if vals.get("is_default"):
             self._clear_default()
+        self.clear_caches()  # the default plan (_get_default_plan)
         return super(HelpdeskSupportPlan, self).create(vals)
 
     @api.multi
@@ -95,7 +96,13 @@ class HelpdeskSupportPlan(models.Model):
         if vals.get("is_default"):
             self.ensure_one()
             self._clear_default(exclude=self)
+        self.clear_caches()  # the default plan, the policies (_get_policy)
         return super(HelpdeskSupportPlan, self).write(vals)
+
+    @api.multi
+    def unlink(self):
+        self.clear_caches()
+        return super(HelpdeskSupportPlan, self).unlink()
 
     @api.multi
     def copy(self, default=None):
@@ -119,16 +126,30 @@ class HelpdeskSupportPlan(models.Model):
         if others:
             others.write({"is_default": False})
 
+    # Every ticket's creation and clock recompute asks for the default plan and its
+    # policy: both cached per worker (Odoo's ormcache), cleared by any change of a plan
+    # or a policy (clear_caches, which also tells the other workers).
     @api.model
     def _get_default_plan(self):
-        return self.sudo().search([("is_default", "=", True)], limit=1)
+        return self.browse(self._default_plan_id()).sudo()
+
+    @api.model
+    @tools.ormcache()
+    def _default_plan_id(self):
+        return self.sudo().search([("is_default", "=", True)], limit=1).id
 
     @api.multi
     def _get_policy(self, priority):
         """The policy for ``priority``; a priority without one of its own falls back on the
         nearest lower priority's policy (Critical without a policy uses Urgent's...)."""
         self.ensure_one()
-        policies = {p.priority: p for p in self.policy_ids}
-        for candidate in sorted((p for p in policies if p <= (priority or "1")), reverse=True):
+        return self.env["helpdesk.sla.policy"].browse(
+            self._policy_id_cached(self.id, priority or "1"))
+
+    @api.model
+    @tools.ormcache("plan_id", "priority")
+    def _policy_id_cached(self, plan_id, priority):
+        policies = {p.priority: p.id for p in self.sudo().browse(plan_id).policy_ids}
+        for candidate in sorted((p for p in policies if p <= priority), reverse=True):
             return policies[candidate]
-        return policies[min(policies)] if policies else self.env["helpdesk.sla.policy"]
+        return policies[min(policies)] if policies else None

@@ -1,6 +1,6 @@
 # Copyright 2026 tktit
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.base.res.res_partner import _tz_get
@@ -39,7 +39,7 @@ class ResourceCalendar(models.Model):
         plans = self._get_support_plans()
         for calendar in plans.mapped("calendar_id"):
             try:
-                calendar._get_business_calendars()
+                calendar._build_business_calendars()  # the new data, not the cache's
             except ValidationError as error:
                 raise ValidationError(_(
                     "This change would leave support plan %(plans)s without working time: "
@@ -73,6 +73,7 @@ class ResourceCalendar(models.Model):
     @api.multi
     def write(self, vals):
         self._check_sla_edit_access()
+        self.clear_caches()  # the business calendars (tz, attendances, holidays)
         # Attendances replaced through the calendar are checked once the write is done
         # (constraint above), not when the old ones are deleted.
         return super(ResourceCalendar, self.with_context(
@@ -81,10 +82,28 @@ class ResourceCalendar(models.Model):
     @api.multi
     def unlink(self):
         self._check_sla_edit_access()
+        self.clear_caches()
         return super(ResourceCalendar, self).unlink()
 
     @api.multi
     def _get_business_calendars(self):
+        """``{calendar id: BusinessCalendar}`` of the calendars in ``self`` (shared: read
+        only). Every ticket's creation, message and reply recomputes its SLA clocks from
+        them, and working hours change rarely: built once per worker and set of
+        calendars (Odoo's ormcache), rebuilt after any change of a calendar, its
+        attendances or its holidays (``clear_caches``, which also tells the other
+        workers and hosts, and which a rolled-back change undoes)."""
+        if not self:
+            return {}
+        return self._business_calendars_cached(tuple(sorted(set(self.ids))))
+
+    @api.model
+    @tools.ormcache("calendar_ids")
+    def _business_calendars_cached(self, calendar_ids):
+        return self.browse(calendar_ids)._build_business_calendars()
+
+    @api.multi
+    def _build_business_calendars(self):
         """``{calendar id: BusinessCalendar}`` with attendances and global leaves (the
         holidays) read once for all calendars in ``self``: three queries whatever the size.
 

@@ -41,12 +41,14 @@ class ResourceCalendarAttendance(models.Model):
     @api.model
     def create(self, vals):
         self._sla_calendars(vals)._check_sla_edit_access()
+        self.clear_caches()  # the business calendars (resource.calendar)
         return super(ResourceCalendarAttendance, self).create(vals)
 
     @api.multi
     def write(self, vals):
         calendars = self._sla_calendars(vals)
         calendars._check_sla_edit_access()
+        self.clear_caches()
         res = super(ResourceCalendarAttendance, self).write(vals)
         if not self._in_calendar_write():
             calendars._check_sla_working_time()
@@ -56,6 +58,7 @@ class ResourceCalendarAttendance(models.Model):
     def unlink(self):
         calendars = self._sla_calendars()
         calendars._check_sla_edit_access()
+        self.clear_caches()
         res = super(ResourceCalendarAttendance, self).unlink()
         # Removing the last working hours of a calendar used by a support plan is refused
         # (replacing them through the calendar is checked by the calendar's constraint).

@@ -30,19 +30,27 @@ class ResourceCalendarLeaves(models.Model):
         if not vals.get("resource_id") and vals.get("calendar_id"):
             self.env["resource.calendar"].browse(vals["calendar_id"])._check_sla_edit_access()
         leave = super(ResourceCalendarLeaves, self).create(vals)
-        leave._sla_holiday_calendars()._check_sla_working_time()
+        holidays = leave._sla_holiday_calendars()
+        if holidays:
+            self.clear_caches()  # the business calendars (resource.calendar)
+        holidays._check_sla_working_time()
         return leave
 
     @api.multi
     def write(self, vals):
         # the holidays they are, and those they become (a leave made global, or moved)
-        (self._sla_holiday_calendars() | self._sla_holiday_calendars(vals)) \
-            ._check_sla_edit_access()
+        holidays = self._sla_holiday_calendars() | self._sla_holiday_calendars(vals)
+        holidays._check_sla_edit_access()
+        if holidays:
+            self.clear_caches()
         res = super(ResourceCalendarLeaves, self).write(vals)
         self._sla_holiday_calendars()._check_sla_working_time()
         return res
 
     @api.multi
     def unlink(self):
-        self._sla_holiday_calendars()._check_sla_edit_access()
+        holidays = self._sla_holiday_calendars()
+        holidays._check_sla_edit_access()
+        if holidays:
+            self.clear_caches()
         return super(ResourceCalendarLeaves, self).unlink()
