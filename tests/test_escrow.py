@@ -67,7 +67,9 @@ class EscrowCase(SavepointCase):
         return ticket
 
     def delivered(self, fee=150.0):
-        ticket = self.held(fee)
+        return self.deliver(self.held(fee))
+
+    def deliver(self, ticket):
         staff = self.h.staff
         ticket.sudo(staff.operator).action_assign(staff.expert_1)
         ticket.sudo(staff.expert_1).write({"resolution": "<p>Fixed the printer.</p>"})
@@ -433,13 +435,7 @@ class TestEscrowRoles(EscrowCase):
         self.standin.set_fault("capture", "error_500", times=1)
         ticket.sudo(self.h.customer_a).action_hold_fee(
             values["paymentId"], values["token"], values["PayerID"])
-        staff = self.h.staff
-        ticket.sudo(staff.operator).action_assign(staff.expert_1)
-        ticket.sudo(staff.expert_1).write({"resolution": "<p>Fixed.</p>"})
-        ticket.sudo(staff.expert_1).action_work_completed()
-        ticket.sudo(staff.qc).action_qc_approve()
-        ticket.sudo(staff.committee).action_final_approve()
-        ticket.sudo(self.h.customer_a).action_customer_confirm(True)
+        self.deliver(ticket).sudo(self.h.customer_a).action_customer_confirm(True)
         self.assertEqual(ticket.payment_state, "authorized")
         for user in (self.h.expert_1, self.h.customer_a):
             with self.assertRaises(AccessError):

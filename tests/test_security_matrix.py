@@ -372,11 +372,15 @@ def snapshot(record):
         if "message_ids" in record._fields else None
 
 
+def differing_methods(found, table):
+    """By model, the methods found but not in the table, or in the table but not found."""
+    listed = {model: set(methods) for model, methods in table.items()}
+    return {m: sorted(found.get(m, set()) ^ listed.get(m, set()))
+            for m in set(found) | set(listed) if found.get(m) != listed.get(m)}
+
+
 def test_table_lists_every_action(world):
-    found = our_actions(world.env)
-    listed = {model: set(methods) for model, methods in ACTIONS.items()}
-    differing = {m: sorted(found.get(m, set()) ^ listed.get(m, set()))
-                 for m in set(found) | set(listed) if found.get(m) != listed.get(m)}
+    differing = differing_methods(our_actions(world.env), ACTIONS)
     assert not differing, "ACTIONS must list every action_* method of the addons: %s" % (
         differing,)
 
@@ -431,10 +435,7 @@ def our_other_methods(env):
 
 
 def test_table_lists_every_other_public_method(world):
-    found = our_other_methods(world.env)
-    listed = {model: set(methods) for model, methods in OTHER_METHODS.items()}
-    differing = {m: sorted(found.get(m, set()) ^ listed.get(m, set()))
-                 for m in set(found) | set(listed) if found.get(m) != listed.get(m)}
+    differing = differing_methods(our_other_methods(world.env), OTHER_METHODS)
     assert not differing, "OTHER_METHODS must classify every public method: %s" % (
         differing,)
 

@@ -176,7 +176,7 @@ class HelpdeskTicket(models.Model):
             queue = self.env["helpdesk.queue"].sudo().browse(vals.get("queue_id"))
             company = self.env["res.company"].sudo().browse(vals.get("company_id")) or \
                 self.env.user.company_id.sudo()
-            project = queue.project_id or company.helpdesk_project_id
+            project = self._project_of(queue, company)
             if project:
                 vals["project_id"] = project.id
         return vals
@@ -199,7 +199,11 @@ class HelpdeskTicket(models.Model):
     def _get_default_project(self):
         """The queue's project, else the company's default helpdesk project."""
         self.ensure_one()
-        return self.queue_id.project_id or self.company_id.helpdesk_project_id
+        return self._project_of(self.queue_id, self.company_id)
+
+    @api.model
+    def _project_of(self, queue, company):
+        return queue.project_id or company.helpdesk_project_id
 
     @api.multi
     def _set_default_project(self):
