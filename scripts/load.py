@@ -75,6 +75,7 @@ RAMP_SECONDS = 10
 # listen backlog (8 x workers) at once.
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,4").split(","))
 
+SERVER_NICE = 10  # the Odoo servers' niceness (see OdooServer.start)
 SERIALIZATION_RE = re.compile(
     r"could not serialize|concurrent update|deadlock detected|TransactionRollbackError|"
     r"SerializationFailure|could not obtain lock", re.I)
@@ -215,8 +216,14 @@ class OdooServer:
                                  "still running?): stop it first" % port)
         self.log_offset = os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
         out = open(os.path.join(VAR, "odoo-load-%s.out" % self.name), "ab")
+        # Below the simulated users' CPU priority: on this one machine they share the
+        # cores with the servers, and a user's thread starved between connecting and
+        # sending its request (or reading the answer) for 2 s is cut off by the prefork
+        # worker's socket timeout (a reset, counted as an error). Real users have their
+        # own devices; in front of slow ones, the proxy buffers.
         self.proc = subprocess.Popen(
-            [os.path.join(ROOT, "scripts", "odoo"), "-c", self.conf, "-d", self.db],
+            ["nice", "-n", str(SERVER_NICE),
+             os.path.join(ROOT, "scripts", "odoo"), "-c", self.conf, "-d", self.db],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
         out.close()

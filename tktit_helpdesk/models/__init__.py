@@ -12,3 +12,4 @@ from . import helpdesk_expert_application
 from . import helpdesk_registration
 from . import mail_message
 from . import rating_rating
+from . import mail_mail
