@@ -39,6 +39,7 @@ helpdesk.ticket.qc.reject     rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu 
 helpdesk.ticket.reply         rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu
 helpdesk.ticket.timer         -    -    -    -    rwcu rwcu rwcu rwcu -    rwcu rwcu rwcu rwcu
 ir.attachment                 -    -    r    -    rwcu -    rwcu -    r    rwcu rwcu rwcu rwcu
+mail.mail                     -    -    -    -    -    -    -    -    -    -    -    -    -
 mail.message                  -    c    rwc  c    rwcu c    rwcu c    rc   rwcu rwcu rwcu rwcu
 payment.acquirer              r    r    r    r    r    r    r    r    r    r    r    r    r
 payment.transaction           -    -    r    -    c    c    c    c    rc   c    c    rc   rc
