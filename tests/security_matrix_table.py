@@ -6,7 +6,9 @@ message, rating, timesheet line, material, signed delivery note, invoice, transa
 else the first record): ``r`` read, ``w`` write, ``c`` create (access rights only),
 ``u`` unlink; for ir.attachment, ``c`` is attaching a file to B's ticket and
 ``u`` a real unlink of a copy of B's file (rolled back). Any difference, by the ORM or by
-JSON-RPC, fails the test.
+JSON-RPC, fails the test. mail.mail: Odoo 11's access rights let portal users and
+employees queue mails (their messages' notifications); what a customer may actually create
+there is checked by mail.mail.create itself (test_customers_cannot_relay_mail).
 """
 ADDONS = ("tktit_helpdesk", "tktit_helpdesk_sla", "tktit_helpdesk_billing")
 ROLES = ("public", "customer_a", "customer_b", "contact_a", "expert_x", "expert_not_x",
@@ -39,7 +41,7 @@ helpdesk.ticket.qc.reject     rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu 
 helpdesk.ticket.reply         rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu
 helpdesk.ticket.timer         -    -    -    -    rwcu rwcu rwcu rwcu -    rwcu rwcu rwcu rwcu
 ir.attachment                 -    -    r    -    rwcu -    rwcu -    r    rwcu rwcu rwcu rwcu
-mail.mail                     -    -    -    -    -    -    -    -    -    -    -    -    -
+mail.mail                     -    wc   wc   wc   wc   wc   wc   wc   wc   wc   wc   wc   wc
 mail.message                  -    c    rwc  c    rwcu c    rwcu c    rc   rwcu rwcu rwcu rwcu
 payment.acquirer              r    r    r    r    r    r    r    r    r    r    r    r    r
 payment.transaction           -    -    r    -    c    c    c    c    rc   c    c    rc   rc
@@ -145,6 +147,7 @@ OTHER_METHODS = {
     },
     "helpdesk.sla.report": {"init": ("@model",) + ALL_ROLES},  # DROP/CREATE VIEW
     "ir.attachment": {"check": "the access check itself"},
+    "mail.mail": {"process_email_queue": ("@model",) + ALL_ROLES},  # the cron's
     "mail.message": {"check_access_rule": "the access check itself"},
 }
 # their positional arguments after the ids ("@partner_b": customer B's partner id)

@@ -649,3 +649,29 @@ def test_portal_users_cannot_write_operations_fields(world):
         problems.append("portal form's extra fields were taken: %s" % (
             created.read(list(values))[0],))
     assert not problems, "\n".join(problems)
+
+
+def test_customers_cannot_relay_mail(world):
+    """Odoo 11 gives portal users create and write rights on mail.mail: by JSON-RPC, any
+    mail to anyone, sent by our server. A customer queues only the notifications of
+    their own messages, and changes no queued mail."""
+    env = world.env
+    others = env["mail.message"].search([
+        ("author_id", "!=", world.users["customer_a"].partner_id.id)], limit=1)
+    queued = env["mail.mail"].search([], limit=1)
+    forged = [
+        {"email_to": "victim@example.com", "subject": "Cheap pills", "body_html": "<p>x</p>"},
+        {"recipient_ids": [(4, world.h.customer_b.partner_id.id)], "subject": "Hi",
+         "body_html": "<p>x</p>", "mail_message_id": others.id},
+    ]
+    problems = []
+    for role in ("customer_a", "contact_a", "customer_b"):
+        for values in forged:
+            payload = world.call_kw(role, "mail.mail", "create", [values])
+            if "error" not in payload:
+                problems.append("%s queued %s" % (role, values))
+        payload = world.call_kw(role, "mail.mail", "write",
+                                [queued.ids, {"email_to": "victim@example.com"}])
+        if "error" not in payload:
+            problems.append("%s changed a queued mail" % role)
+    assert not problems, "\n".join(problems)
