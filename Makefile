@@ -1,5 +1,6 @@
 # tktit — Odoo 11 helpdesk addons. `make run` serves a demo, `make test` runs the suite.
 # Every variable below can be overridden: make test TEST_DB=x TEST_PORT=8170 TEST_SMTP_PORT=2527
+# TEST_IMAP_PORT=1154 TEST_LMTP_PORT=2435
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -11,6 +12,13 @@ PAYPAL_PORT ?= 8070
 TEST_DB ?= tktit_test
 TEST_PORT ?= 8169
 TEST_SMTP_PORT ?= 2526
+# mail in: a local IMAP server (Dovecot) with the support mailbox, fed over LMTP (the SMTP
+# sink forwards mail for ALIAS_DOMAIN there), read by Odoo's fetchmail every minute
+ALIAS_DOMAIN ?= tktit.example
+IMAP_PORT ?= 1143
+LMTP_PORT ?= 2424
+TEST_IMAP_PORT ?= 1144
+TEST_LMTP_PORT ?= 2425
 ADDONS ?= tktit_helpdesk,tktit_helpdesk_sla,tktit_helpdesk_billing
 # extra pytest arguments, e.g. make test PYTEST_ARGS="-x -k portal"
 PYTEST_ARGS ?=
@@ -24,6 +32,8 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 RUN_MAIL_DIR ?= $(ROOT)/var/mail-run
 TEST_MAIL_DIR ?= $(ROOT)/var/mail-test$(if $(filter tktit_test,$(TEST_DB)),,-$(TEST_DB))
+RUN_IMAP_DIR := $(ROOT)/var/imap-run
+TEST_IMAP_DIR := $(ROOT)/var/imap-test$(if $(filter tktit_test,$(TEST_DB)),,-$(TEST_DB))
 RUN_CONF := $(ROOT)/var/odoo-$(DB).conf
 TEST_CONF := $(ROOT)/var/odoo-test-$(TEST_DB).conf
 TEST_LOG := $(ROOT)/var/log/test-$(TEST_DB).log
@@ -36,22 +46,29 @@ help:
 	@echo "make test   make lint, then the same set-up, fresh DB '$(TEST_DB)', run the whole pytest suite"
 	@echo "make lint   flake8, README.rst check, pylint-odoo with OCA's 11.0 checks;  make bench   run bench/ scripts"
 	@echo "make load   make run's set-up, then 50 portal customers + 5 dispatchers on one Odoo (workers=2), then on two behind nginx (LOAD_SECONDS=60)"
-	@echo "variables:  DB PORT SMTP_PORT TEST_DB TEST_PORT TEST_SMTP_PORT PYTEST_ARGS"
+	@echo "variables:  DB PORT SMTP_PORT IMAP_PORT LMTP_PORT TEST_DB TEST_PORT TEST_SMTP_PORT TEST_IMAP_PORT TEST_LMTP_PORT PYTEST_ARGS"
 
 bootstrap:
 	@scripts/bootstrap.sh
 
 sink-run: bootstrap
-	@$(PY) scripts/smtp_sink.py start --port $(SMTP_PORT) --dir $(RUN_MAIL_DIR)
+	@$(PY) scripts/imap_server.py start --dir $(RUN_IMAP_DIR) --imap-port $(IMAP_PORT) \
+		--lmtp-port $(LMTP_PORT)
+	@$(PY) scripts/smtp_sink.py start --port $(SMTP_PORT) --dir $(RUN_MAIL_DIR) \
+		--forward-domain $(ALIAS_DOMAIN) --lmtp-port $(LMTP_PORT)
 	@$(PY) scripts/paypal_standin.py start --port $(PAYPAL_PORT) --state-dir $(ROOT)/var/paypal-run
 
 sink-test: bootstrap
-	@$(PY) scripts/smtp_sink.py restart --clean --port $(TEST_SMTP_PORT) --dir $(TEST_MAIL_DIR)
+	@$(PY) scripts/imap_server.py restart --clean --dir $(TEST_IMAP_DIR) \
+		--imap-port $(TEST_IMAP_PORT) --lmtp-port $(TEST_LMTP_PORT)
+	@$(PY) scripts/smtp_sink.py restart --clean --port $(TEST_SMTP_PORT) --dir $(TEST_MAIL_DIR) \
+		--forward-domain $(ALIAS_DOMAIN) --lmtp-port $(TEST_LMTP_PORT)
 
 # the demo database DB created or upgraded, demo data refreshed (make run, make load)
 run-setup: bootstrap sink-run
 	@scripts/write_config.sh $(RUN_CONF) $(DB) $(PORT) $(SMTP_PORT)
-	@scripts/setup_db.sh $(RUN_CONF) $(DB) $(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
+	@IMAP_PORT=$(IMAP_PORT) ALIAS_DOMAIN=$(ALIAS_DOMAIN) scripts/setup_db.sh $(RUN_CONF) $(DB) \
+		$(ADDONS) $(PORT) $(SMTP_PORT) $(ROOT)/var/log/install-$(DB).log
 	@PAYPAL_STANDIN_URL=http://127.0.0.1:$(PAYPAL_PORT) scripts/odoo shell -c $(RUN_CONF) \
 		-d $(DB) --no-http --log-level=warn --logfile=$(ROOT)/var/log/install-$(DB).log \
 		< scripts/demo_refresh.py
@@ -60,6 +77,8 @@ run: run-setup
 	@echo
 	@echo "  tktit helpdesk: http://localhost:$(PORT)/web/login   (portal: http://localhost:$(PORT)/my)"
 	@echo "  mails sent by Odoo land in $(RUN_MAIL_DIR)/*.eml"
+	@echo "  mail in: send to support@$(ALIAS_DOMAIN) through SMTP 127.0.0.1:$(SMTP_PORT) (any mail client,"
+	@echo "    swaks, smtplib): the local IMAP mailbox (127.0.0.1:$(IMAP_PORT)) is fetched every minute"
 	@echo "  PayPal: a local stand-in (not PayPal) on http://127.0.0.1:$(PAYPAL_PORT), for the fee escrow"
 	@echo "    (customer.acme's ticket 'Migrate our mailboxes to the new server' has a 95.00 quote to confirm: README, The fee escrow)"
 	@echo "  demo logins (login / password / who):"
@@ -70,11 +89,13 @@ run: run-setup
 
 test: bootstrap lint sink-test
 	@scripts/write_config.sh $(TEST_CONF) $(TEST_DB) $(TEST_PORT) $(TEST_SMTP_PORT) $(TEST_LOG)
-	@BASE_URL=http://127.0.0.1:$(TEST_PORT) scripts/setup_db.sh $(TEST_CONF) $(TEST_DB) $(ADDONS) \
+	@BASE_URL=http://127.0.0.1:$(TEST_PORT) IMAP_PORT=$(TEST_IMAP_PORT) ALIAS_DOMAIN=$(ALIAS_DOMAIN) \
+		scripts/setup_db.sh $(TEST_CONF) $(TEST_DB) $(ADDONS) \
 		$(TEST_PORT) $(TEST_SMTP_PORT) $(ROOT)/var/log/install-$(TEST_DB).log --fresh
 	@mkdir -p artifacts/screenshots
 	@echo "[test] pytest on $(TEST_DB), HTTP on 127.0.0.1:$(TEST_PORT), mails in $(TEST_MAIL_DIR), Odoo log $(TEST_LOG)"
-	@rc=0; TKTIT_MAIL_DIR=$(TEST_MAIL_DIR) $(VENV)/bin/pytest --odoo-config=$(TEST_CONF) \
+	@rc=0; TKTIT_MAIL_DIR=$(TEST_MAIL_DIR) TKTIT_LMTP_PORT=$(TEST_LMTP_PORT) \
+		TKTIT_ALIAS_DOMAIN=$(ALIAS_DOMAIN) $(VENV)/bin/pytest --odoo-config=$(TEST_CONF) \
 		--odoo-database=$(TEST_DB) --odoo-log-level=info $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "[test] FAILED: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
@@ -108,6 +129,8 @@ lint: bootstrap
 stop-sinks:
 	-@$(PY) scripts/smtp_sink.py stop --port $(SMTP_PORT)
 	-@$(PY) scripts/smtp_sink.py stop --port $(TEST_SMTP_PORT)
+	-@$(PY) scripts/imap_server.py stop --dir $(RUN_IMAP_DIR)
+	-@$(PY) scripts/imap_server.py stop --dir $(TEST_IMAP_DIR)
 
 clean: stop-sinks
 	rm -rf var artifacts

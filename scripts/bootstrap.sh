@@ -19,7 +19,8 @@ fi
 
 # --- apt packages -----------------------------------------------------------
 APT_PACKAGES="libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev
- node-less wkhtmltopdf chromium poppler-utils postgresql postgresql-client fonts-dejavu-core xfonts-75dpi"
+ node-less wkhtmltopdf chromium poppler-utils postgresql postgresql-client fonts-dejavu-core xfonts-75dpi
+ dovecot-imapd dovecot-lmtpd fonts-noto-core"
 missing=""
 for pkg in $APT_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

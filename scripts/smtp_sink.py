@@ -14,11 +14,18 @@ Each file holds the message as received, preceded by X-Envelope-From / X-Envelop
 headers (the SMTP envelope, which also covers Bcc recipients). Files are written under a
 temporary name and renamed, so a reader never sees half a message; the SMTP server answers
 250 only after the file is in place.
+
+With ``--forward-domain tktit.example --lmtp-port 2424``, a message with a recipient in
+that domain (the support aliases, bounces to the bounce alias) is also delivered, as
+received, into the support mailbox of the local IMAP server (scripts/imap_server.py) over
+LMTP: a mail client sending to support@tktit.example through this sink reaches Odoo's
+fetchmail like a mail from outside. Nothing leaves 127.0.0.1.
 """
 import argparse
 import itertools
 import os
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -46,9 +53,27 @@ def read_pid(pidfile):
 
 
 class EmlHandler:
-    def __init__(self, directory):
+    def __init__(self, directory, forward_domain=None, lmtp_port=None):
         self.directory = directory
         self.counter = itertools.count(1)
+        self.forward_domain = (forward_domain or "").lower()
+        self.lmtp_port = lmtp_port
+
+    def forward(self, envelope, content):
+        """Deliver into the support mailbox when a recipient is of the forwarded domain."""
+        if not (self.forward_domain and self.lmtp_port):
+            return
+        local = [r for r in envelope.rcpt_tos
+                 if r.rsplit("@", 1)[-1].lower() == self.forward_domain]
+        if not local:
+            return
+        try:
+            with smtplib.LMTP("127.0.0.1", self.lmtp_port) as lmtp:
+                lmtp.sendmail(envelope.mail_from or "", ["support@%s" % self.forward_domain],
+                              content)
+        except (OSError, smtplib.SMTPException) as error:
+            print("could not deliver to the mailbox for %s: %s" % (", ".join(local), error),
+                  flush=True)
 
     async def handle_DATA(self, server, session, envelope):
         os.makedirs(self.directory, exist_ok=True)
@@ -63,14 +88,16 @@ class EmlHandler:
             f.write(header.encode("utf-8"))
             f.write(content)
         os.rename(tmp, os.path.join(self.directory, name + ".eml"))
+        self.forward(envelope, content)
         return "250 Message accepted for delivery"
 
 
-def serve(port, directory):
+def serve(port, directory, forward_domain=None, lmtp_port=None):
     from aiosmtpd.controller import Controller
 
     os.makedirs(directory, exist_ok=True)
-    controller = Controller(EmlHandler(directory), hostname="127.0.0.1", port=port,
+    controller = Controller(EmlHandler(directory, forward_domain, lmtp_port),
+                            hostname="127.0.0.1", port=port,
                             data_size_limit=50 * 1024 * 1024)
     controller.start()
     print("smtp sink on 127.0.0.1:%s writing to %s" % (port, directory), flush=True)
@@ -131,12 +158,17 @@ def stop_foreign_sink(port):
     return False
 
 
-def start(port, directory, pidfile, logfile):
+def start(port, directory, pidfile, logfile, extra=()):
     pid = read_pid(pidfile)
-    if pid and port_open(port):
+    argsfile = pidfile + ".args"
+    wanted = " ".join([directory] + list(extra))
+    previous = open(argsfile).read() if os.path.exists(argsfile) else None
+    if pid and port_open(port) and previous == wanted:
         print("smtp sink already running on 127.0.0.1:%s (pid %s), mails in %s"
               % (port, pid, directory))
         return 0
+    if pid and port_open(port):  # running with other options: restart it with these
+        stop(port, pidfile)
     if port_open(port) and not stop_foreign_sink(port):
         print("port %s is taken by another process: choose another SMTP port" % port,
               file=sys.stderr)
@@ -146,10 +178,12 @@ def start(port, directory, pidfile, logfile):
     with open(logfile, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), "serve", "--port", str(port),
-             "--dir", directory],
+             "--dir", directory] + list(extra),
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     with open(pidfile, "w") as f:
         f.write(str(proc.pid))
+    with open(argsfile, "w") as f:
+        f.write(wanted)
     for _ in range(100):
         if port_open(port):
             print("smtp sink started on 127.0.0.1:%s (pid %s), mails in %s"
@@ -170,12 +204,16 @@ def main():
     parser.add_argument("--pidfile")
     parser.add_argument("--clean", action="store_true",
                         help="with restart: empty the mail directory")
+    parser.add_argument("--forward-domain", help="deliver this domain's mail over LMTP")
+    parser.add_argument("--lmtp-port", type=int, help="the IMAP server's LMTP port")
     args = parser.parse_args()
+    extra = ["--forward-domain", args.forward_domain, "--lmtp-port", str(args.lmtp_port)] \
+        if args.forward_domain and args.lmtp_port else []
     directory = os.path.abspath(args.dir)
     pidfile = args.pidfile or os.path.join(ROOT, "var", "run", "smtp-sink-%s.pid" % args.port)
     logfile = os.path.join(ROOT, "var", "run", "smtp-sink-%s.log" % args.port)
     if args.command == "serve":
-        serve(args.port, directory)
+        serve(args.port, directory, args.forward_domain, args.lmtp_port)
         return 0
     if args.command == "status":
         pid = read_pid(pidfile)
@@ -189,7 +227,7 @@ def main():
             for name in os.listdir(directory):
                 if name.endswith((".eml", ".tmp")):
                     os.unlink(os.path.join(directory, name))
-    return start(args.port, directory, pidfile, logfile)
+    return start(args.port, directory, pidfile, logfile, extra)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,16 @@ class HelpdeskQueue(models.Model):
         values["alias_contact"] = "partners"
         return values
 
+    @api.multi
+    def _alias_check_contact(self, message, message_dict, alias):
+        """A stranger writing to a queue's alias gets our answer (the portal, or
+        registering), not Odoo's generic bounce."""
+        result = super(HelpdeskQueue, self)._alias_check_contact(message, message_dict, alias)
+        if result is True:
+            return result
+        return dict(result, error_template=self.env["helpdesk.ticket"]
+                    ._gateway_stranger_body())
+
     @api.model
     def _find_for_scope(self, technology, specialization):
         """The queue serving a scope + stream: the exact queue, else the technology's
