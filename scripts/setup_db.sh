@@ -4,6 +4,8 @@
 # usage: setup_db.sh CONFIG DB ADDONS HTTP_PORT SMTP_PORT LOGFILE [--fresh]
 #   --fresh   drop the database (and its filestore) first: used by `make test`
 # env BASE_URL overrides web.base.url (default http://localhost:HTTP_PORT)
+# env IMAP_PORT (and ALIAS_DOMAIN, IMAP_PASSWORD): Odoo's fetchmail reads the local
+# support mailbox on that port (scripts/mail_in.py)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 conf="$1" db="$2" addons="$3" http_port="$4" smtp_port="$5" logfile="$6" fresh="${7:-}"
@@ -70,4 +72,19 @@ if [ "$fresh" = "--fresh" ]; then
     # tests start with an empty mail queue: drop what the demo data queued at install
     psql -q -v ON_ERROR_STOP=1 -d "$db" -c "UPDATE mail_mail SET state = 'cancel'
         WHERE state IN ('outgoing', 'exception')"
+fi
+# Persian for the Persian-speaking demo customers (and the tests): the translations of
+# every installed module, once (not Odoo's --load-language at creation: its first language
+# becomes the database's default one)
+fa="$(psql -d "$db" -tAc "select count(*) from ir_translation where lang = 'fa_IR'
+    and module = 'tktit_helpdesk'")"
+if [ "${fa:-0}" = "0" ]; then
+    log "loading the Persian translations"
+    echo "env['base.language.install'].create({'lang': 'fa_IR'}).lang_install(); env.cr.commit()" | \
+        "$ROOT/scripts/odoo" shell -c "$conf" -d "$db" --no-http --logfile="$logfile" \
+        --log-level=warn >/dev/null
+fi
+if [ -n "${IMAP_PORT:-}" ]; then
+    "$ROOT/scripts/odoo" shell -c "$conf" -d "$db" --no-http --logfile="$logfile" \
+        --log-level=warn < "$ROOT/scripts/mail_in.py"
 fi

@@ -41,12 +41,16 @@ helpdesk.ticket.qc.reject     rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu 
 helpdesk.ticket.reply         rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu
 helpdesk.ticket.timer         -    -    -    -    rwcu rwcu rwcu rwcu -    rwcu rwcu rwcu rwcu
 ir.attachment                 -    -    r    -    rwcu -    rwcu -    r    rwcu rwcu rwcu rwcu
+ir.qweb.field.date            -    -    -    -    -    -    -    -    -    -    -    -    -
+ir.qweb.field.datetime        -    -    -    -    -    -    -    -    -    -    -    -    -
 mail.mail                     -    wc   wc   wc   wc   wc   wc   wc   wc   wc   wc   wc   wc
 mail.message                  -    c    rwc  c    rwcu c    rwcu c    rc   rwcu rwcu rwcu rwcu
+mail.thread                   rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu rwcu
 payment.acquirer              r    r    r    r    r    r    r    r    r    r    r    r    r
 payment.transaction           -    -    r    -    c    c    c    c    rc   c    c    rc   rc
 rating.rating                 c    c    rc   c    c    c    c    c    c    c    c    rc   rc
 res.company                   r    r    r    r    r    r    r    r    r    r    r    r    r
+res.lang                      r    r    r    r    r    r    r    r    r    r    r    r    r
 res.partner                   -    -    r    -    r    r    r    r    r    r    r    r    r
 res.users                     -    -    r    -    r    r    r    r    r    r    r    r    r
 resource.calendar             -    -    -    -    r    r    r    r    r    r    r    rwcu r
@@ -147,6 +151,10 @@ OTHER_METHODS = {
     },
     "helpdesk.sla.report": {"init": ("@model",) + ALL_ROLES},  # DROP/CREATE VIEW
     "ir.attachment": {"check": "the access check itself"},
+    "ir.qweb.field.date": {"value_to_html": "formats a value it is given"},
+    "ir.qweb.field.datetime": {"value_to_html": "formats a value it is given"},
+    "res.partner": {"format_local_datetime": "formats a date for the partner: reads "
+                                             "their language and time zone only"},
     "mail.mail": {"process_email_queue": ("@model",) + ALL_ROLES},  # the cron's
     "mail.message": {"check_access_rule": "the access check itself"},
 }

@@ -13,3 +13,6 @@ from . import helpdesk_registration
 from . import mail_message
 from . import rating_rating
 from . import mail_mail
+from . import ir_qweb_field
+from . import res_lang
+from . import mail_thread

@@ -5,7 +5,7 @@ from collections import OrderedDict, namedtuple
 
 from psycopg2 import sql
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html2plaintext, plaintext2html
 
@@ -1109,6 +1109,11 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         mail = self.env["mail.compose.message"].generate_email_for_composer(
             template.id, self.ids)[self.id]
+        # in the direction of the language the template was written in (its lang field)
+        template = template.with_env(self.env)  # the caller's (superuser for notices)
+        lang = template.lang and template.render_template(template.lang, self._name,
+                                                          self.id)
+        body = self.env["res.lang"]._wrap_html_direction(lang, mail.get("body", ""))
         partners = self.env["res.partner"].sudo().browse(mail.get("partner_ids", []))
         users = partners.mapped("user_ids").filtered(lambda u: not u.share)
         inbox_only = users.filtered(lambda u: u.notification_type == "inbox").mapped(
@@ -1118,7 +1123,7 @@ class HelpdeskTicket(models.Model):
             "message_type": message_type, "subtype_id": subtype.id,
             "author_id": self.env.user.partner_id.id,
             "subject": mail.get("subject") or False,
-            "body": mail.get("body", ""), "body_html": mail.get("body", ""),
+            "body": body, "body_html": body,
             "partner_ids": [(4, pid) for pid in partners.ids],
             "recipient_ids": [(4, pid) for pid in (partners - inbox_only).ids],
             "needaction_partner_ids": [(4, pid) for pid in users.mapped("partner_id").ids],
@@ -1183,6 +1188,43 @@ class HelpdeskTicket(models.Model):
             values["company_id"] = queue.company_id.id
         return super(HelpdeskTicket, self.with_context(
             default_user_id=False)).message_new(msg_dict, values)
+
+    @api.model
+    def _gateway_filter_routes(self, message, message_dict, routes):
+        """The mail gateway's routes, with one new ticket at most: a mail written to two
+        queues' aliases (or carrying the mailbox's own address, e.g. in Delivered-To)
+        is one request, opened in the first queue written to; and none for an unknown
+        sender (the fallback model of a mailbox, when no queue's alias was written to):
+        they get the answer a queue's alias gives them (``_gateway_answer_stranger``)."""
+        kept, creating = [], False
+        for route in routes:
+            if route[0] == self._name and not route[1]:
+                if not message_dict.get("author_id"):
+                    self._gateway_answer_stranger(message)
+                    continue
+                if creating:
+                    continue
+                creating = True
+            kept.append(route)
+        return kept
+
+    @api.model
+    def _gateway_stranger_body(self):
+        """What a sender we do not know reads (the company's language): tickets come
+        from customers, through the portal, or by mail from a registered address."""
+        company = self.env.user.company_id
+        return self.env["ir.qweb"].with_context(lang=company.partner_id.lang).render(
+            "tktit_helpdesk.mail_body_unknown_sender", {
+                "company": company,
+                "base_url": self.env["ir.config_parameter"].sudo().get_param(
+                    "web.base.url", ""),
+            }).decode()
+
+    @api.model
+    def _gateway_answer_stranger(self, message):
+        email_from = tools.decode_message_header(message, "From")
+        self.env["mail.thread"]._routing_create_bounce_email(
+            email_from, self._gateway_stranger_body(), message)
 
     @api.multi
     def message_update(self, msg_dict, update_vals=None):

@@ -1,4 +1,11 @@
-from odoo import api, fields, models
+import datetime
+
+import babel
+import babel.dates
+
+from odoo import api, fields, models, tools
+
+from . import local_date
 
 
 class ResPartner(models.Model):
@@ -27,6 +34,37 @@ class ResPartner(models.Model):
         if not self:
             return None
         return super(ResPartner, self)._notify_by_chat(message)
+
+    @api.multi
+    def format_local_datetime(self, value, kind="datetime", tz=None):
+        """``value`` (a UTC datetime, or a date for ``kind`` "date") as this partner reads
+        it, for mails and pages written to them: their language (the Jalali calendar and
+        Persian digits for Persian readers) and time zone (``tz`` when they have none).
+        ``kind``: "date", "datetime", "day" (the weekday, day, month's name and year) or
+        "long" (the day and the time)."""
+        self.ensure_one()
+        partner = self  # read with the caller's rights (a mail renders as superuser)
+        if not value:
+            return ""
+        tz_name = partner.tz or tz or "UTC"
+        if isinstance(value, datetime.datetime) or len(str(value)) > 10:
+            # a moment (UTC): the reader's local time, and day when shown as a date
+            value = local_date.localize(value, tz_name)
+            if kind in ("date", "day"):
+                value = value.date()
+        if local_date.is_jalali(partner.lang):
+            return local_date.format_jalali(value, kind)
+        if kind == "date":
+            return tools.format_date(self.env(context=dict(self.env.context,
+                                                           lang=partner.lang)), value)
+        try:
+            locale = babel.Locale.parse(partner.lang or "en_US")
+        except (ValueError, babel.UnknownLocaleError):
+            locale = babel.Locale.parse("en_US")
+        if kind == "day":
+            return babel.dates.format_date(value, "EEEE d MMMM y", locale=locale)
+        pattern = "EEEE d MMMM y, HH:mm" if kind == "long" else "medium"
+        return babel.dates.format_datetime(value, pattern, locale=locale)
 
     @api.multi
     def action_open_helpdesk_tickets(self):

@@ -70,6 +70,8 @@ class AccountInvoice(models.Model):
                                          [note.pdf_attachment_id.copy({
                                              "res_model": "mail.compose.message",
                                              "res_id": 0}).id])]
+        values["body"] = self.env["res.lang"]._wrap_html_direction(
+            self.partner_id.lang, values.get("body"))
         composer.write(values)
         composer.send_mail()
         invoice.write({"sent": True})

@@ -14,6 +14,7 @@ import pytz
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.tktit_helpdesk.models import local_date
 from odoo.addons.tktit_helpdesk.models.helpdesk_ticket import DONE_STATES
 
 try:
@@ -586,6 +587,9 @@ class HelpdeskDeliveryNote(models.Model):
             return ""
         tz = pytz.timezone(self.partner_id.tz or self.env.user.tz or "UTC")
         moment = pytz.utc.localize(fields.Datetime.from_string(self.signed_on))
+        if local_date.is_jalali(self.partner_id.lang):  # as the customer reads dates
+            return "%s %s" % (local_date.format_jalali(
+                local_date.localize(moment, tz.zone)), moment.astimezone(tz).tzname())
         return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
     # -------------------------------------------------------- cancellation

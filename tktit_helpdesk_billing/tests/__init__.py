@@ -3,6 +3,7 @@ from . import test_coverage_payment
 from . import test_delivery_note
 from . import test_field_app
 from . import test_field_operator
+from . import test_field_rtl
 from . import test_materials
 from . import test_portal_billing
 from . import test_portal_hours

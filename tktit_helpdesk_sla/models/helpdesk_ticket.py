@@ -11,7 +11,6 @@ the resolution time already used), so a recomputation is idempotent. Clocks chan
 import logging
 from datetime import timedelta
 
-import babel.dates
 import pytz
 from psycopg2 import sql
 
@@ -433,18 +432,14 @@ class HelpdeskTicket(models.Model):
         return values
 
     def _sla_format_for_customer(self, value):
-        """``value`` (UTC string) written in the customer's language and time zone."""
+        """``value`` (UTC string) written in the customer's language, calendar and time
+        zone (the plan's when they have none), with the zone's name."""
         self.ensure_one()
-        partner = self.partner_id
-        tz_name = partner.tz or self.sla_plan_id.calendar_id.tz or "UTC"
-        try:
-            locale = babel.Locale.parse(partner.lang or self.env.lang or "en_US")
-        except (ValueError, babel.UnknownLocaleError):
-            locale = babel.Locale.parse("en_US")
+        # sudo: the ticket's own customer, whose language and zone its reader sees it in
+        partner = (self.partner_id or self.env.user.partner_id).sudo()
+        tz = pytz.timezone(partner.tz or self.sla_plan_id.calendar_id.tz or "UTC")
+        text = partner.format_local_datetime(value, "long", tz=tz.zone)
         moment = pytz.utc.localize(fields.Datetime.from_string(value))
-        tz = pytz.timezone(tz_name)
-        text = babel.dates.format_datetime(
-            moment, "EEEE d MMMM y, HH:mm", tzinfo=tz, locale=locale)
         return "%s (%s)" % (text, moment.astimezone(tz).tzname())
 
     # --------------------------------------------------------------------- cron

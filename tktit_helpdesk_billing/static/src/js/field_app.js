@@ -8,6 +8,9 @@
  *   server said "signed". The server treats the same key as the same signature, so a
  *   signature sent twice (an answer lost on the way) is signed once.
  * - The header says whether the tablet is online; the outbox says what is waiting.
+ * - What it says is translated by the server: the page carries its texts, keyed, in
+ *   #o_field_i18n (field_layout); t(key, english, values) reads them, "{name}" in a
+ *   text is replaced by values.name; the English text is the fallback.
  * No framework, no Odoo web client: ES5 for the tablets' older browsers. */
 (function () {
     "use strict";
@@ -18,6 +21,34 @@
 
     function $(selector, root) {
         return (root || document).querySelector(selector);
+    }
+
+    // ---------------------------------------------------------- the texts
+    var texts = null;
+
+    function readTexts() {
+        var found = {};
+        var root = document.getElementById("o_field_i18n");
+        var nodes = root ? root.querySelectorAll("[data-key]") : [];
+        for (var i = 0; i < nodes.length; i++) {
+            var text = nodes[i].textContent.replace(/\s+/g, " ").trim();
+            if (text) {
+                found[nodes[i].getAttribute("data-key")] = text;
+            }
+        }
+        return found;
+    }
+
+    /* The page's text ``key`` (``english`` when the page has none), its "{name}"
+     * placeholders replaced by ``values``. */
+    function t(key, english, values) {
+        if (!texts) {
+            texts = readTexts();
+        }
+        var text = texts.hasOwnProperty(key) ? texts[key] : english;
+        return text.replace(/\{(\w+)\}/g, function (placeholder, name) {
+            return values && values.hasOwnProperty(name) ? String(values[name]) : placeholder;
+        });
     }
 
     function el(tag, className, text) {
@@ -145,8 +176,9 @@
                     // sight until the operator removes it, never retried blindly
                     outbox.update(item.key, {state: "refused", message: data.message});
                 } else {
-                    outbox.update(item.key, {message: "The server did not accept it yet (" +
-                        response.status + "): it will be sent again."});
+                    outbox.update(item.key, {message: t("retry_later",
+                        "The server did not accept it yet ({status}): it will be sent again.",
+                        {status: response.status})});
                 }
                 return null;
             });
@@ -179,8 +211,8 @@
                 return waiting.reduce(function (chain, item) {
                     return chain.then(function () {
                         if (item.uid !== session.uid) {
-                            outbox.update(item.key, {message:
-                                "Waiting for the operator who took it to log in."});
+                            outbox.update(item.key, {message: t("other_operator",
+                                "Waiting for the operator who took it to log in.")});
                             return null;
                         }
                         return post(item, session).then(function (data) {
@@ -236,16 +268,24 @@
         var online = navigator.onLine !== false;
         document.body.classList.toggle("o_field_is_offline", !online);
         if (badge) {
-            badge.textContent = online ? "Online" : "Offline";
+            badge.textContent = online ? t("online", "Online") : t("offline", "Offline");
             badge.className = "o_field_net " + (online ? "o_field_net_on" : "o_field_net_off");
         }
         var saved = document.body.getAttribute("data-saved-at");
         var copy = $(".o_field_offline_copy");
         if (copy) {
             copy.hidden = online;
-            copy.textContent = online ? "" : "No connection: this is the copy saved on this " +
-                "tablet" + (saved ? " at " + saved : "") + ". Signatures are kept here " +
-                "and sent when the connection returns.";
+            if (online) {
+                copy.textContent = "";
+            } else if (saved) {
+                copy.textContent = t("offline_copy_at", "No connection: this is the copy " +
+                    "saved on this tablet at {time}. Signatures are kept here and sent " +
+                    "when the connection returns.", {time: saved});
+            } else {
+                copy.textContent = t("offline_copy", "No connection: this is the copy " +
+                    "saved on this tablet. Signatures are kept here and sent when the " +
+                    "connection returns.");
+            }
         }
     }
 
@@ -260,20 +300,24 @@
         items.forEach(function (item) {
             var li = el("li", "o_field_outbox_item o_field_outbox_" + item.state);
             li.setAttribute("data-note-id", item.noteId);
-            var what = item.noteName + " (" + item.ticketNumber + ") signed by " +
-                item.signedBy + " at " + clock(item.takenAt);
+            var what = {note: item.noteName, ticket: item.ticketNumber, name: item.signedBy,
+                        time: clock(item.takenAt)};
             li.appendChild(el("strong", "", item.state === "refused" ?
-                "Not accepted: " + what : "Waiting to send: " + what));
+                t("outbox_refused", "Not accepted: {note} ({ticket}) signed by {name} at " +
+                  "{time}", what) :
+                t("outbox_waiting", "Waiting to send: {note} ({ticket}) signed by {name} " +
+                  "at {time}", what)));
             if (item.message) {
                 li.appendChild(el("div", "o_field_outbox_message", item.message));
             }
             if (item.state === "refused") {
                 var drop = el("button", "o_field_btn o_field_outbox_drop",
-                              "Remove from this tablet");
+                              t("outbox_drop", "Remove from this tablet"));
                 drop.type = "button";
                 drop.addEventListener("click", function () {
-                    if (window.confirm("Remove the signature of " + item.signedBy +
-                                       " from this tablet?")) {
+                    if (window.confirm(t("outbox_drop_confirm",
+                                         "Remove the signature of {name} from this tablet?",
+                                         {name: item.signedBy}))) {
                         outbox.remove(item.key);
                         render();
                     }
@@ -286,8 +330,10 @@
             return item.state === "waiting";
         }).length;
         var title = $(".o_field_outbox_title", box);
-        title.textContent = waiting === 1 ? "1 signature is waiting to be sent" :
-            waiting + " signatures are waiting to be sent";
+        title.textContent = waiting === 1 ?
+            t("outbox_title_one", "1 signature is waiting to be sent") :
+            t("outbox_title_many", "{count} signatures are waiting to be sent",
+              {count: waiting});
         title.hidden = !waiting;
         $(".o_field_outbox_hint", box).hidden = !waiting;
         $(".o_field_outbox_send", box).hidden = !waiting || navigator.onLine === false;
@@ -295,9 +341,12 @@
         var sentList = $(".o_field_outbox_sent", box);
         sentList.innerHTML = "";
         sent.forEach(function (data) {
-            var text = "Sent: " + data.note + " signed by " + data.signedBy + "." +
-                (data.invoiceTo ? " The invoice " + (data.invoice || "") + " was sent to " +
-                 data.invoiceTo + "." : "");
+            var text = t("sent", "Sent: {note} signed by {name}.",
+                         {note: data.note, name: data.signedBy}) +
+                (data.invoiceTo ? " " + t("sent_invoice",
+                                          "The invoice {invoice} was sent to {email}.",
+                                          {invoice: data.invoice || "",
+                                           email: data.invoiceTo}) : "");
             sentList.appendChild(el("li", "o_field_outbox_done", text));
         });
         box.hidden = !items.length && !sent.length;
@@ -315,11 +364,13 @@
             if (panel) {
                 panel.hidden = !waiting;
                 if (waiting) {
-                    $(".o_field_sign_waiting_text", panel).textContent = "Signed on this " +
-                        "tablet by " + item.signedBy + " at " + clock(item.takenAt) + (
-                            offline() ? ": waiting to send. It is sent " +
-                            "by itself as soon as the connection returns; keep this " +
-                            "tablet on." : ": sending…");
+                    var who = {name: item.signedBy, time: clock(item.takenAt)};
+                    $(".o_field_sign_waiting_text", panel).textContent = offline() ?
+                        t("sign_waiting", "Signed on this tablet by {name} at {time}: " +
+                          "waiting to send. It is sent by itself as soon as the " +
+                          "connection returns; keep this tablet on.", who) :
+                        t("sign_sending", "Signed on this tablet by {name} at {time}: " +
+                          "sending…", who);
                     $("img", panel).src = item.signature;
                 }
             }
@@ -347,9 +398,12 @@
             var channel = new MessageChannel();
             channel.port1.onmessage = function (event) {
                 var saved = event.data.saved - 1; // "/field" itself
-                status.textContent = "Saved on this tablet for use without a connection: " +
-                    saved + (saved === 1 ? " visit" : " visits") + " (" +
-                    clock(new Date().toISOString()) + ").";
+                var values = {count: saved, time: clock(new Date().toISOString())};
+                status.textContent = saved === 1 ?
+                    t("saved_one", "Saved on this tablet for use without a connection: " +
+                      "{count} visit ({time}).", values) :
+                    t("saved_many", "Saved on this tablet for use without a connection: " +
+                      "{count} visits ({time}).", values);
                 status.setAttribute("data-saved", String(saved));
                 status.hidden = false;
             };
@@ -357,15 +411,40 @@
         });
     }
 
+    /* The worker's own page (a page never saved, opened offline) in the operator's
+     * language and direction: the worker keeps what it is given here. */
+    function shareTexts(registration) {
+        var worker = registration.active;
+        if (!worker) {
+            return;
+        }
+        var home = $(".o_field_home");
+        var root = document.documentElement;
+        worker.postMessage({type: "texts", lang: root.getAttribute("lang") || "",
+                            dir: root.getAttribute("dir") || "ltr", texts: {
+            brand: home ? home.textContent.trim() : "tktit Field",
+            title: t("sw_title", "Offline"),
+            heading: t("sw_heading", "No connection"),
+            missing: t("sw_missing", "This page was not saved on this tablet. Open " +
+                       "{my_visits}: the visits saved there stay readable without a " +
+                       "connection."),
+            my_visits: t("sw_my_visits", "My visits"),
+        }});
+    }
+
     function register() {
         if (!navigator.serviceWorker) {
             return; // an old browser, or not https: the app works online only
         }
         navigator.serviceWorker.register("/field/sw.js", {scope: "/field"}).then(
-            precache, function () {
+            function () {
+                navigator.serviceWorker.ready.then(shareTexts);
+                precache();
+            }, function () {
                 var status = $(".o_field_offline_ready");
                 if (status) {
-                    status.textContent = "This browser cannot keep the visits offline.";
+                    status.textContent = t("no_offline",
+                                           "This browser cannot keep the visits offline.");
                     status.hidden = false;
                 }
             });
@@ -380,9 +459,9 @@
             var waiting = outbox.items().filter(function (item) {
                 return item.state === "waiting";
             }).length;
-            if (waiting && !window.confirm(waiting + " signature(s) still wait to be sent. " +
-                    "They stay on this tablet and are sent when you log in again. " +
-                    "Log out now?")) {
+            if (waiting && !window.confirm(t("logout_confirm", "{count} signature(s) still " +
+                    "wait to be sent. They stay on this tablet and are sent when you log in " +
+                    "again. Log out now?", {count: waiting}))) {
                 event.preventDefault();
                 return;
             }
@@ -420,7 +499,7 @@
         flush();
     }
 
-    window.tktitField = {outbox: outbox, flush: flush, render: render, uid: uid};
+    window.tktitField = {outbox: outbox, flush: flush, render: render, uid: uid, t: t};
 
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", init);

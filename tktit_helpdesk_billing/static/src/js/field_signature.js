@@ -6,11 +6,20 @@
  * the note the customer read ("lines_digest"); it goes into the outbox of
  * field_app.js, which sends it now or when the connection returns. Without that
  * outbox, the form posts itself. A pad with no ink, or only a dot, is refused here as
- * it is on the server. No framework, no Odoo web client. */
+ * it is on the server. What it says comes translated from the page (#o_field_i18n, see
+ * field_app.js), English when the page has no text for it. No framework, no Odoo web
+ * client. */
 (function () {
     "use strict";
 
     var MIN_EXTENT = 20; // CSS pixels: a signature is wider or taller than a dot
+
+    /* The page's text ``key`` (field_layout's #o_field_i18n), else ``english``. */
+    function t(key, english) {
+        var node = document.querySelector("#o_field_i18n [data-key='" + key + "']");
+        var text = node ? node.textContent.replace(/\s+/g, " ").trim() : "";
+        return text || english;
+    }
 
     function newKey() {
         if (window.crypto && window.crypto.randomUUID) {
@@ -35,6 +44,8 @@
         this.hint = form.querySelector(".o_field_pad_hint");
         this.error = form.querySelector(".o_field_pad_error");
         this.ctx = this.canvas.getContext("2d");
+        this.canvas.setAttribute("aria-label", t("pad_label",
+                                                 this.canvas.getAttribute("aria-label")));
         this.drawing = false;
         this.pointerId = null;
         this.box = null; // extent of the ink, in CSS pixels
@@ -195,7 +206,7 @@
         var button = this.form.querySelector("button[type='submit']");
         if (button) {
             button.disabled = sending;
-            button.textContent = sending ? "Sending…" : this.label;
+            button.textContent = sending ? t("sending", "Sending…") : this.label;
         }
     };
 
@@ -205,12 +216,13 @@
         var name = this.form.querySelector("input[name='signed_by']");
         event.preventDefault();
         if (name && !name.value.trim()) {
-            this.setError("Type the customer's name first.");
+            this.setError(t("sign_need_name", "Type the customer's name first."));
             name.focus();
             return;
         }
         if (!this.isSigned()) {
-            this.setError("Please sign in the box (a dot is not a signature).");
+            this.setError(t("sign_need_ink",
+                            "Please sign in the box (a dot is not a signature)."));
             return;
         }
         var signature = this.canvas.toDataURL("image/png");
@@ -238,8 +250,9 @@
             app.outbox.add(item);
         } catch (error) {
             if (navigator.onLine === false) {
-                this.setError("This tablet cannot keep the signature (its storage is " +
-                              "full) and there is no connection: sign again once online.");
+                this.setError(t("sign_storage_full", "This tablet cannot keep the " +
+                                "signature (its storage is full) and there is no " +
+                                "connection: sign again once online."));
                 return;
             }
             this.postForm(signature);

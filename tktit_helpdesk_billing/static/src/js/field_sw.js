@@ -6,7 +6,9 @@
  * the page asks for its visits to be saved at once (message "precache"), so that a
  * visit never opened before is readable on site too. Only GET requests of this origin
  * are touched: posts (hours, materials, signatures) always go to the server; a
- * signature taken offline waits in the page's outbox (field_app.js), not here. */
+ * signature taken offline waits in the page's outbox (field_app.js), not here. The
+ * worker's own page (a page never saved) is in the operator's language: each page
+ * gives the worker its translated texts (message "texts"), kept in the cache. */
 "use strict";
 
 var CACHE = "tktit-field-v1";
@@ -15,6 +17,17 @@ var STATIC = [
     "/tktit_helpdesk_billing/static/src/js/field_app.js",
     "/tktit_helpdesk_billing/static/src/js/field_signature.js",
 ];
+
+// where the pages' texts are kept (never asked from the network)
+var TEXTS = "/field/sw-texts.json";
+var ENGLISH = {
+    lang: "en-US", dir: "ltr", texts: {
+        brand: "tktit Field", title: "Offline", heading: "No connection",
+        missing: "This page was not saved on this tablet. Open {my_visits}: the visits " +
+            "saved there stay readable without a connection.",
+        my_visits: "My visits",
+    },
+};
 
 function isApp(url) {
     return url.origin === self.location.origin &&
@@ -32,18 +45,50 @@ function keep(cache, request, response) {
     return Promise.resolve(response);
 }
 
+function escape(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/* The texts the pages gave (ENGLISH until one did), each text escaped. */
+function pageTexts() {
+    return caches.open(CACHE).then(function (cache) {
+        return cache.match(TEXTS);
+    }).then(function (kept) {
+        return kept ? kept.json() : ENGLISH;
+    }).catch(function () {
+        return ENGLISH;
+    }).then(function (given) {
+        var texts = {};
+        Object.keys(ENGLISH.texts).forEach(function (key) {
+            var text = given.texts && given.texts[key];
+            texts[key] = escape(typeof text === "string" && text ? text : ENGLISH.texts[key]);
+        });
+        return {lang: escape(given.lang || ENGLISH.lang),
+                dir: given.dir === "rtl" ? "rtl" : "ltr", texts: texts};
+    });
+}
+
 function offlinePage() {
-    var html = "<!DOCTYPE html><html><head><meta charset='utf-8'>" +
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>" +
-        "<link rel='stylesheet' href='/tktit_helpdesk_billing/static/src/css/field.css'>" +
-        "<title>Offline · tktit Field</title></head>" +
-        "<body class='o_field_app'><header class='o_field_bar'>" +
-        "<a class='o_field_home' href='/field'>tktit Field</a></header>" +
-        "<main class='o_field_main'><section class='o_field_error o_field_offline_missing'>" +
-        "<h1>No connection</h1><p class='o_field_error_message'>This page was not saved " +
-        "on this tablet. Open <a href='/field'>My visits</a>: the visits saved there " +
-        "stay readable without a connection.</p></section></main></body></html>";
-    return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
+    return pageTexts().then(function (page) {
+        var text = page.texts;
+        var missing = text.missing.replace("{my_visits}", function () {
+            return "<a href='/field'>" + text.my_visits + "</a>";
+        });
+        var html = "<!DOCTYPE html><html lang='" + page.lang + "' dir='" + page.dir + "'>" +
+            "<head><meta charset='utf-8'>" +
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>" +
+            "<link rel='stylesheet' href='/tktit_helpdesk_billing/static/src/css/field.css'>" +
+            "<title>" + text.title + " · " + text.brand + "</title></head>" +
+            "<body class='o_field_app'><header class='o_field_bar'>" +
+            "<a class='o_field_home' href='/field'>" + text.brand + "</a></header>" +
+            "<main class='o_field_main'>" +
+            "<section class='o_field_error o_field_offline_missing'>" +
+            "<h1>" + text.heading + "</h1><p class='o_field_error_message'>" + missing +
+            "</p></section></main></body></html>";
+        return new Response(html, {status: 503,
+                                   headers: {"Content-Type": "text/html; charset=utf-8"}});
+    });
 }
 
 self.addEventListener("install", function (event) {
@@ -116,6 +161,13 @@ self.addEventListener("message", function (event) {
                 port.postMessage({type: "precached", saved: saved,
                                   failed: results.length - saved});
             }
+        }));
+    } else if (data.type === "texts") {
+        // the page's language: the worker's own page speaks it too
+        event.waitUntil(caches.open(CACHE).then(function (cache) {
+            return cache.put(TEXTS, new Response(JSON.stringify({
+                lang: data.lang, dir: data.dir, texts: data.texts || {},
+            }), {headers: {"Content-Type": "application/json"}}));
         }));
     } else if (data.type === "forget") {
         // logging out: what this operator's pages said leaves the tablet
