@@ -18,10 +18,12 @@ the maildir belongs to it.
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
+
+# the SMTP sink's helpers (this folder is on sys.path when a script of it runs)
+from smtp_sink import port_open, read_pid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 USER = "support"
@@ -83,27 +85,13 @@ service stats {{
 """
 
 
-def port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def conf_path(directory):
     return os.path.join(directory, "dovecot.conf")
 
 
 def running(directory):
-    pidfile = os.path.join(directory, "run", "master.pid")
-    try:
-        with open(pidfile) as f:
-            pid = int(f.read().strip())
-        os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError):
-        return None
+    """Dovecot's master pid when it runs (its own pidfile under run/), else None."""
+    return read_pid(os.path.join(directory, "run", "master.pid"))
 
 
 def stop(directory):
