@@ -41,7 +41,7 @@ class ResPartner(models.Model):
         it, for mails and pages written to them: their language (the Jalali calendar and
         Persian digits for Persian readers) and time zone (``tz`` when they have none).
         ``kind``: "date", "datetime", "day" (the weekday, day, month's name and year) or
-        "long" (the day and the time)."""
+        "long" (the day and the time), "time" (hours and minutes)."""
         self.ensure_one()
         partner = self  # read with the caller's rights (a mail renders as superuser)
         if not value:
@@ -63,6 +63,8 @@ class ResPartner(models.Model):
             locale = babel.Locale.parse("en_US")
         if kind == "day":
             return babel.dates.format_date(value, "EEEE d MMMM y", locale=locale)
+        if kind == "time":
+            return babel.dates.format_time(value, "HH:mm", locale=locale)
         pattern = "EEEE d MMMM y, HH:mm" if kind == "long" else "medium"
         return babel.dates.format_datetime(value, pattern, locale=locale)
 

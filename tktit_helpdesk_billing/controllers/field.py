@@ -121,16 +121,14 @@ class FieldApp(http.Controller):
         except pytz.UnknownTimeZoneError:
             return pytz.utc
 
-    def _local_dt(self, value):
-        """A stored UTC datetime string in the user's time zone (a datetime)."""
-        if not value:
-            return None
-        moment = pytz.utc.localize(fields.Datetime.from_string(value))
-        return moment.astimezone(self._local_tz())
+    def _local_time(self, value, kind="time"):
+        """A stored UTC datetime as the operator reads it (their language's calendar and
+        digits, their time zone)."""
+        return request.env.user.partner_id.format_local_datetime(value, kind) if value else ""
 
     def _saved_at(self):
         """When the page was made, in the operator's time: an offline copy says it."""
-        return datetime.now(self._local_tz()).strftime("%H:%M")
+        return self._local_time(fields.Datetime.now())
 
     def _day_bounds(self, day):
         """``[start, end)`` of the local ``day`` (a date), as UTC datetime strings."""
@@ -158,10 +156,9 @@ class FieldApp(http.Controller):
         address = self._site_address(ticket)
         text = html2plaintext(ticket.description or "").strip()
         priorities = dict(ticket._fields["priority"]._description_selection(request.env))
-        local = self._local_dt(ticket.visit_date)
         return {
             "ticket": ticket,
-            "time": local.strftime("%H:%M") if local else "",
+            "time": self._local_time(ticket.visit_date),
             "customer": ticket.partner_id.commercial_partner_id.name
             if ticket.partner_id.commercial_partner_id != ticket.partner_id
             else ticket.partner_id.name,
@@ -288,7 +285,7 @@ class FieldApp(http.Controller):
             "timesheets": timesheets,
             "total_hours": ticket.total_hours,
             "timer_running": mine.timer_running,
-            "timer_start": self._local_dt(mine.timer_start),
+            "timer_start": self._local_time(mine.timer_start),
             "location": location,
             "materials": ticket.material_ids,
             "products": self._products(location),
@@ -302,7 +299,7 @@ class FieldApp(http.Controller):
             # no time limit: a page kept offline for hours still posts (the token is
             # bound to the session); field_app.js asks /field/session for a fresh one
             "csrf": request.csrf_token(None),
-            "local_dt": self._local_dt,
+            "local_time": self._local_time,
         })
         return values
 

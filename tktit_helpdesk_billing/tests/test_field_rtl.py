@@ -134,6 +134,24 @@ class TestFieldRtl(HelpdeskHttpCase):
                           % path)
             self.assertIn('lang="en-US"', tag, path)
 
+    def test_persian_operator_reads_jalali_dates_and_persian_digits(self):
+        """The messages, the incident history, the visit and the timer in the operator's
+        calendar; an English operator keeps Gregorian dates."""
+        self.visit_fa.message_post(body="Site access from 9:00", message_type="comment",
+                                   subtype="mail.mt_comment")
+        self.authenticate(self.operator_fa.login, self.operator_fa.login)
+        text = self.page("/field/ticket/%d" % self.visit_fa.id)
+        messages = text[text.index("o_field_message_list"):text.index("o_field_history")]
+        self.assertRegex(messages, r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}",
+                         "a message's date in the Jalali calendar, Persian digits")
+        self.assertNotRegex(messages, r"\b[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}\b",
+                            "no Gregorian day/month left")
+        self.assertRegex(self.page("/field"), r"[۰-۹]{2}:[۰-۹]{2}",
+                         "the visit's time in Persian digits")
+        self.authenticate(self.operator_en.login, self.operator_en.login)
+        text = self.page("/field/ticket/%d" % self.visit_en.id)
+        self.assertNotRegex(text, r"[۰-۹]", "an English operator reads Western digits")
+
     # ------------------------------------------------------ the scripts' texts
     def test_every_script_text_is_rendered_in_english_as_the_scripts_fall_back(self):
         self.authenticate(self.operator_en.login, self.operator_en.login)
