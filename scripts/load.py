@@ -10,7 +10,10 @@ Run by `make load` after make run's set-up of the demo database (DB ``tktit``):
 2. starts server A (scripts/odoo -c ...) and creates, once (idempotent, XML-RPC as admin),
    5 customer organisations with 10 portal customers each (load.customer01..50) and 5
    operations users (load.ops1..5), all with the password ``tktit-load``;
-3. phase "one server": for LOAD_SECONDS (default 60) 50 virtual customers log in
+3. starts Debian's nginx (installed with apt-get when missing) on 8075 in front of server A
+   alone, from scripts/load_nginx.conf.in (as production runs Odoo: facing the clients
+   itself, Odoo 11 resets connections beyond its listen backlog of 8 x workers), then
+   phase "one server behind nginx": for LOAD_SECONDS (default 60) 50 virtual customers log in
    (/web/login with its CSRF token), list /my/tickets, open one of their organisation's
    tickets, reply on it (Talk To Expert, a unique token in the text), submit a new ticket
    (unique subject) and try to open another organisation's ticket (must be refused),
@@ -19,8 +22,7 @@ Run by `make load` after make run's set-up of the demo database (DB ``tktit``):
    tickets through JSON-RPC /web/dataset/call_kw. Meanwhile the SLA sweep and the mail
    queue run: their crons are kept due for the cron worker, and an administrator runs them
    by hand (ir.cron method_direct_trigger) every 20 s;
-4. starts server B and Debian's nginx (installed with apt-get when missing) on 8075, from
-   scripts/load_nginx.conf.in: round robin over A and B, /longpolling to 8073/8074;
+4. starts server B and nginx again, now round robin over A and B, /longpolling to 8073/8074;
    checks the bus through nginx, then phase "two servers behind nginx": the same load;
 5. stops nginx and both servers (process groups, also on failure or Ctrl-C), then checks
    in the database: every reply found on its ticket, once; no duplicate ticket (subject or
@@ -286,8 +288,8 @@ def stop_group(proc, label):
 
 
 class Nginx:
-    def __init__(self, port, servers):
-        self.port, self.servers = port, servers
+    def __init__(self, port):
+        self.port, self.servers = port, []
         self.prefix = os.path.join(VAR, "nginx")
         self.conf = os.path.join(self.prefix, "nginx.conf")
         self.proc = None
@@ -327,7 +329,8 @@ class Nginx:
         with open(self.conf, "w") as f:
             f.write(text)
 
-    def start(self):
+    def start(self, servers):
+        self.servers = servers
         if port_open(self.port):
             raise SystemExit("[load] port %d is already in use: stop what listens there"
                              % self.port)
@@ -352,6 +355,10 @@ class Nginx:
     def stop(self):
         if self.proc and self.proc.poll() is None:
             stop_group(self.proc, "nginx")
+        # the port is free again before the next start (its listening socket closed)
+        deadline = time.monotonic() + 10
+        while port_open(self.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
 
 # ---------------------------------------------------------------------- set-up (RPC)
@@ -1019,7 +1026,7 @@ def main():
     run_id = time.strftime("%m%d%H%M%S", time.gmtime())
     servers = [OdooServer("a", args.db, http_a, lp_a, args.smtp_port),
                OdooServer("b", args.db, http_b, lp_b, args.smtp_port)]
-    nginx = Nginx(proxy_port, servers)
+    nginx = Nginx(proxy_port)
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt("signal %d" % signum)
@@ -1038,13 +1045,17 @@ def main():
         servers[0].wait_ready()
         admin = Admin("http://127.0.0.1:%d" % http_a, args.db)
         setup = setup_users(admin)
-        phase = Phase("a", "one server", "http://127.0.0.1:%d" % http_a, args.db, setup,
-                      shared, run_id)
+        proxy = "http://127.0.0.1:%d" % proxy_port
+        # One server behind the same nginx, as Odoo runs in production: facing 50 users
+        # itself, Odoo 11 resets connections beyond its listen backlog (8 x workers), see
+        # README "Scaling out and load". Both phases then differ by the second server only.
+        nginx.start(servers[:1])
+        phase = Phase("a", "one server behind nginx", proxy, args.db, setup, shared, run_id)
         result["phases"].append(phase.run(args.mail_dir))
+        nginx.stop()
         servers[1].start()
         servers[1].wait_ready()
-        nginx.start()
-        proxy = "http://127.0.0.1:%d" % proxy_port
+        nginx.start(servers)
         bus = check_bus(proxy, run_id)
         result["bus_through_nginx"] = bus
         log("bus through nginx: %s, long-polling answered by %s" % (
