@@ -1,6 +1,7 @@
 from . import test_billing_views
 from . import test_coverage_payment
 from . import test_delivery_note
+from . import test_delivery_note_rtl_pdf
 from . import test_field_app
 from . import test_field_operator
 from . import test_field_rtl
