@@ -27,6 +27,7 @@ helpdesk.priority.matrix      -    -    -    -    -    -    -    -    -    -    
 helpdesk.queue                -    -    -    -    r    r    r    r    r    r    r    rwcu r
 helpdesk.registration         -    -    -    -    -    -    -    -    -    -    -    -    -
 helpdesk.registration.pending -    -    -    -    -    -    -    -    -    -    -    -    -
+helpdesk.satisfaction.digest  -    -    -    -    -    -    -    -    -    -    -    -    -
 helpdesk.sla.policy           -    -    -    -    r    r    -    -    -    r    r    rwcu r
 helpdesk.sla.report           -    -    -    -    -    -    -    -    -    r    r    r    r
 helpdesk.specialization       r    r    r    r    r    r    r    r    -    r    r    rwcu r
@@ -150,6 +151,7 @@ OTHER_METHODS = {
         "paypal_rest_s2s_void_transaction": ALL_ROLES,
     },
     "helpdesk.sla.report": {"init": ("@model",) + ALL_ROLES},  # DROP/CREATE VIEW
+    "rating.rating": {"init": ("@model",) + ALL_ROLES},  # the rated_on backfill (UPDATE)
     "ir.attachment": {"check": "the access check itself"},
     "ir.qweb.field.date": {"value_to_html": "formats a value it is given"},
     "ir.qweb.field.datetime": {"value_to_html": "formats a value it is given"},

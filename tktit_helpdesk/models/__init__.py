@@ -12,6 +12,8 @@ from . import helpdesk_expert_application
 from . import helpdesk_registration
 from . import mail_message
 from . import rating_rating
+from . import res_company
+from . import helpdesk_satisfaction_digest
 from . import mail_mail
 from . import ir_qweb_field
 from . import res_lang

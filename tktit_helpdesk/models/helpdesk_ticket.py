@@ -1428,4 +1428,6 @@ class HelpdeskTicket(models.Model):
         self.message_post(
             body=body, author_id=rating.partner_id.id or None,
             message_type="notification", subtype="mail.mt_note")
+        # 1-2 stars: the QA manager hears at once, once per rating (rating_rating.py)
+        rating._alert_low_rating()
         return rating
