@@ -51,6 +51,7 @@ payment.acquirer              r    r    r    r    r    r    r    r    r    r    
 payment.transaction           -    -    r    -    c    c    c    c    rc   c    c    rc   rc
 rating.rating                 c    c    rc   c    c    c    c    c    c    c    c    rc   rc
 res.company                   r    r    r    r    r    r    r    r    r    r    r    r    r
+res.groups                    -    -    -    -    r    r    r    r    r    r    r    r    r
 res.lang                      r    r    r    r    r    r    r    r    r    r    r    r    r
 res.partner                   -    -    r    -    r    r    r    r    r    r    r    r    r
 res.users                     -    -    r    -    r    r    r    r    r    r    r    r    r
@@ -83,7 +84,8 @@ ACTIONS = {
     "helpdesk.expert.application": {
         "action_approve": STRANGERS, "action_refuse": STRANGERS,
         "action_submit": STRANGERS},
-    "helpdesk.queue": {"action_assign_next": STRANGERS, "action_open_dispatch": STRANGERS},
+    "helpdesk.queue": {"action_assign_next": STRANGERS, "action_open_dispatch": STRANGERS,
+                       "action_open_tickets": STRANGERS},
     "helpdesk.ticket": {name: _TICKET_STRANGERS for name in (
         "action_assign", "action_cancel", "action_cancel_fee_payment", "action_close",
         "action_confirm_fee", "action_create_canned_answer", "action_customer_confirm",
@@ -100,7 +102,7 @@ ACTIONS = {
 # actions that only open a window (no data of the record, nothing changed): a stranger
 # may get the window action, never the record in it
 NAVIGATION = ("action_open_dispatch", "action_open_customer_history",
-              "action_open_helpdesk_tickets")
+              "action_open_helpdesk_tickets", "action_open_tickets")
 # positional arguments after the ids ("@role": that role's user id)
 ACTION_ARGS = {
     "action_assign": ["@expert_x"],

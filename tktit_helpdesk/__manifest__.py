@@ -42,6 +42,7 @@
         "views/registration_templates.xml",
         "views/mail_gateway_templates.xml",
         "views/helpdesk_digest_templates.xml",
+        "data/helpdesk_home_data.xml",
         "views/menu.xml",
     ],
     "demo": [

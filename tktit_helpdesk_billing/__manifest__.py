@@ -4,7 +4,7 @@
     "name": "tktit Helpdesk Billing",
     "summary": "Hours and materials on tickets, signed delivery notes, invoices, "
                "PayPal escrow",
-    "version": "11.0.1.3.0",
+    "version": "11.0.1.4.0",
     "license": "AGPL-3",
     "author": "tktit",
     "website": "https://github.com/tktit/tktit",
@@ -36,6 +36,7 @@
         "views/field_templates.xml",
         "views/payment_acquirer_views.xml",
         "views/escrow_views.xml",
+        "data/helpdesk_home_data.xml",
     ],
     "demo": [
         "demo/helpdesk_billing_demo.xml",

@@ -4,7 +4,7 @@
     "name": "tktit Helpdesk SLA",
     "summary": "Support plans, business-hour SLA clocks, per-reply deadlines, "
                "QA escalation and auto-close for helpdesk tickets",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "license": "AGPL-3",
     "author": "tktit",
     "website": "https://github.com/tktit/tktit",
@@ -28,9 +28,11 @@
         "views/res_partner_views.xml",
         "views/res_company_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_queue_views.xml",
         "views/portal_templates.xml",
         "report/helpdesk_sla_report_views.xml",
         "views/menu.xml",
+        "data/helpdesk_home_data.xml",
     ],
     "demo": [
         "demo/helpdesk_sla_demo.xml",

@@ -8,6 +8,7 @@ from . import ir_attachment
 from . import helpdesk_ticket_intake
 from . import res_partner
 from . import res_users
+from . import res_groups
 from . import helpdesk_expert_application
 from . import helpdesk_registration
 from . import mail_message

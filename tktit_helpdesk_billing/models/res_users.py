@@ -43,6 +43,17 @@ class ResUsers(models.Model):
             self._ensure_helpdesk_employee()
         return res
 
+    @api.model
+    def _helpdesk_home_rules(self):
+        # field operators work from the tablet (before the experts' My Tickets, for a
+        # field operator who is an expert too); accountants from Helpdesk > Invoicing
+        return super(ResUsers, self)._helpdesk_home_rules() + [
+            (45, "tktit_helpdesk_billing.group_field_operator",
+             "tktit_helpdesk_billing.field_action_home"),
+            (60, "account.group_account_invoice",
+             "tktit_helpdesk_billing.helpdesk_ticket_action_to_invoice"),
+        ]
+
     @api.multi
     def _ensure_helpdesk_employee(self):
         """An internal user becoming an expert (expert application approved, the group

@@ -5,4 +5,6 @@ from . import helpdesk_support_plan
 from . import helpdesk_sla_policy
 from . import res_company
 from . import res_partner
+from . import res_users
 from . import helpdesk_ticket
+from . import helpdesk_queue

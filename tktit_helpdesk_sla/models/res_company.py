@@ -14,6 +14,17 @@ class ResCompany(models.Model):
              "star customer rating and the weekly satisfaction digest.")
 
     @api.multi
+    def write(self, vals):
+        # the QA manager lands on the managers' dashboard (res_users.py): the one named
+        # and the one replaced get the home of their roles now, not at their next change
+        before = self.mapped("helpdesk_qa_manager_id") if "helpdesk_qa_manager_id" in vals \
+            else None
+        res = super(ResCompany, self).write(vals)
+        if before is not None:
+            (before | self.mapped("helpdesk_qa_manager_id"))._helpdesk_update_home_action()
+        return res
+
+    @api.multi
     def _helpdesk_low_rating_recipients(self):
         """The QA manager hears of low ratings; without one, the helpdesk managers."""
         self.ensure_one()

@@ -4,4 +4,6 @@ from . import test_sla_clocks
 from . import test_sla_sweep
 from . import test_sla_report
 from . import test_sla_security
+from . import test_overview_sla
 from . import test_satisfaction_qa_manager
+from . import test_home_qa_manager
