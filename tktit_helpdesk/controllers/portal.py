@@ -4,7 +4,7 @@ import logging
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import content_disposition, request
-from odoo.tools import consteq, plaintext2html
+from odoo.tools import consteq, html2plaintext, plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal, get_records_pager
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -58,6 +58,11 @@ class HelpdeskPortal(CustomerPortal):
         if not ticket_sudo.exists():
             raise MissingError(_("This ticket does not exist."))
         return ticket_sudo
+
+    @staticmethod
+    def _html_has_content(html):
+        """Whether an html field says something: text, or an image."""
+        return bool(html) and bool(html2plaintext(html).strip() or "<img" in html)
 
     def _flash(self, kind, text):
         request.session[SESSION_MESSAGE_KEY] = {"kind": kind, "text": text}
@@ -157,6 +162,9 @@ class HelpdeskPortal(CustomerPortal):
             "flash": self._pop_flash(),
             "draft": self._pop_draft(ticket),
             "user": request.env.user,
+            # an editor's empty paragraph is no description (mail-in and history tickets)
+            "has_description": self._html_has_content(ticket.description),
+            "has_resolution": self._html_has_content(ticket.resolution),
         }
         history = request.session.get("my_tickets_history", [])
         values.update(get_records_pager(history, ticket))

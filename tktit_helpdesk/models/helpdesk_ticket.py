@@ -264,6 +264,10 @@ class HelpdeskTicket(models.Model):
         help="Previous tickets of the same customer organisation, with their outcome.")
     history_count = fields.Integer(compute="_compute_history", string="Previous Incidents")
     color = fields.Integer(groups="base.group_user")
+    portal_last_update = fields.Datetime(
+        string="Last Update", compute="_compute_portal_last_update",
+        help="The last news the customer can see on the ticket: the latest message of "
+             "its conversation (replies, notices), its closure, else its submission.")
 
     _sql_constraints = [
         ("number_uniq", "unique(number, company_id)", "The ticket reference must be unique."),
@@ -304,6 +308,26 @@ class HelpdeskTicket(models.Model):
                    if i != ticket.id]
             ticket.history_ticket_ids = [(6, 0, ids)]
             ticket.history_count = len(ids)
+
+    @api.depends("message_ids", "closed_on")
+    def _compute_portal_last_update(self):
+        # One grouped query for the set (the portal list's page): the latest date of
+        # the messages the portal shows (comments and mails of a public subtype), never
+        # of internal notes or tracking. SQL: the customer may not read the subtypes.
+        ids = [ticket_id for ticket_id in self.ids if isinstance(ticket_id, int)]
+        latest = {}
+        if ids:
+            self.env.cr.execute("""
+                SELECT m.res_id, max(m.date)
+                  FROM mail_message m
+                  JOIN mail_message_subtype s ON s.id = m.subtype_id
+                 WHERE m.model = %s AND m.res_id IN %s
+                   AND m.message_type IN ('comment', 'email') AND NOT s.internal
+              GROUP BY m.res_id""", (self._name, tuple(ids)))
+            latest = dict(self.env.cr.fetchall())  # Odoo's cursor reads dates as strings
+        for ticket in self:
+            dates = [d for d in (latest.get(ticket.id), ticket.closed_on) if d]
+            ticket.portal_last_update = max(dates) if dates else ticket.create_date
 
     @api.multi
     def _compute_portal_url(self):

@@ -31,5 +31,7 @@ class TestPortalHours(HelpdeskHttpCase):
         page = self.url_open("/my/ticket/%s" % ticket.id)
         self.assertEqual(page.status_code, 200, "the customer must open the delivered ticket")
         self.assertTrue(
-            re.search(r"Hours worked:</strong>\s*<span>2\.50</span> h", page.text),
-            "the delivered ticket's page must show 'Hours worked: 2.50 h'")
+            re.search(r"Hours worked:</strong>\s*<span[^>]*>2\.50</span>\s*<span>hours</span>",
+                      page.text),
+            "the delivered ticket's page must show 'Hours worked: 2.50 hours' (a "
+            "translatable unit)")
