@@ -4,6 +4,7 @@ from . import helpdesk_queue
 from . import helpdesk_priority_matrix
 from . import helpdesk_canned_answer
 from . import helpdesk_ticket
+from . import helpdesk_ticket_demo
 from . import ir_attachment
 from . import helpdesk_ticket_intake
 from . import res_partner

@@ -5,6 +5,7 @@ from . import helpdesk_delivery_note_line
 from . import helpdesk_queue
 from . import helpdesk_support_contract
 from . import helpdesk_ticket
+from . import helpdesk_ticket_demo
 from . import helpdesk_ticket_material
 from . import helpdesk_ticket_timer
 from . import res_company

@@ -10,3 +10,4 @@ from . import test_portal_billing
 from . import test_portal_hours
 from . import test_ticket_hours
 from . import test_timesheet
+from . import test_demo_story_billing

@@ -7,4 +7,5 @@ from . import res_company
 from . import res_partner
 from . import res_users
 from . import helpdesk_ticket
+from . import helpdesk_ticket_demo
 from . import helpdesk_queue

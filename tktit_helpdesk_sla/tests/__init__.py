@@ -6,4 +6,5 @@ from . import test_sla_report
 from . import test_sla_security
 from . import test_overview_sla
 from . import test_satisfaction_qa_manager
+from . import test_demo_story_sla
 from . import test_home_qa_manager
