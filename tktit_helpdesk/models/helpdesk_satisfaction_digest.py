@@ -225,7 +225,13 @@ class HelpdeskSatisfactionDigest(models.AbstractModel):
                 "rated_on": reader.format_local_datetime(rated_on, "date"),
             })
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        # the tables' sides follow the language's direction (names at the start, figures
+        # at the end): mail clients ignore logical alignments such as "start"
+        lang = self.env["res.lang"]._lang_get(self.env.context.get("lang") or "en_US")
+        rtl = bool(lang) and lang.direction == "rtl"
         return {
+            "align_start": "right" if rtl else "left",
+            "align_end": "left" if rtl else "right",
             "company": company,
             "period": weeks[-1]["label"],
             "week": weeks[-1],
@@ -248,6 +254,8 @@ class HelpdeskSatisfactionDigest(models.AbstractModel):
             "tktit_helpdesk.mail_body_satisfaction_digest", values)
         if isinstance(body, bytes):
             body = body.decode()
+        # right to left for a Persian reader, in every mail client
+        body = self.env["res.lang"]._wrap_html_direction(self.env.context.get("lang"), body)
         subject = _("Customer satisfaction, %(period)s: %(average)s / 5 from %(count)s "
                     "ratings") % {"period": values["period"],
                                   "average": values["week"]["average"],

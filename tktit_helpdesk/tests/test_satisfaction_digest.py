@@ -187,6 +187,21 @@ class TestSatisfactionDigest(MailSinkMixin, HelpdeskCase):
         self.assertEqual(self.text(tree_b, "o_digest_no_low"),
                          ["No rating below 4 stars this week."])
 
+    def test_persian_reader_gets_it_right_to_left(self):
+        """A Persian senior manager reads the digest in Persian, right to left: the
+        names at the right of the tables, the figures at the left."""
+        self.reader_a.write({"lang": "fa_IR"})
+        self.mail_sink.clear()
+        self.Digest._send_satisfaction_digest(self.alpha, now=self.now)
+        self.sent = self.mail_sink.flush(self.env)
+        mail, tree = self.digest_of(self.reader_a)
+        self.assertIn("رضایت مشتریان", mail.subject, "the subject in Persian")
+        self.assertEqual(tree.xpath("//*[@dir]/@dir")[:1], ["rtl"],
+                         "the body is one right-to-left block")
+        header = tree.xpath("//table[contains(@class, 'o_digest_by_queue')]//th")
+        self.assertIn("text-align: right", header[0].get("style"), "the queue's name")
+        self.assertIn("text-align: left", header[1].get("style"), "its figures")
+
     def test_no_recipients_no_mail(self):
         group = self.env.ref(DIGEST)
         group.write({"users": [(3, self.reader_a.id)]})
