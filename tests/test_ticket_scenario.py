@@ -29,6 +29,11 @@ class TestTicketScenario(MailSinkMixin, HttpCase):
         self.tech = ref("tktit_helpdesk.technology_network")
         self.spec = ref("tktit_helpdesk.specialization_network_lan")
         self.expert.helpdesk_available = True
+        # The scenario follows the LAN queue's demo expert. Experts that earlier committed
+        # tests added to the queue may carry less load and would win the dispatcher's
+        # least-load pick (tested on its own in tktit_helpdesk/tests/test_lifecycle.py):
+        # they are away today.
+        (self.queue.member_ids - self.expert).write({"helpdesk_available": False})
         # mails queued by the demo data or earlier tests are not this scenario's
         self.mail_sink.flush(self.env)
         self.mail_sink.clear()
