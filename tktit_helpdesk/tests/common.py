@@ -26,6 +26,8 @@ from odoo.tests import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARTIFACTS_DIR = os.environ.get("TKTIT_ARTIFACTS_DIR") or os.path.join(ROOT, "artifacts")
+# any page but the login form (a successful login has left it)
+NOT_LOGIN_PAGE = re.compile(r"^(?!.*/web/login)")
 CHROMIUM = os.environ.get("TKTIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -346,11 +348,19 @@ class BrowserMixin(object):
         page.goto(url)
         page.fill("input[name=login]", login)
         page.fill("input[name=password]", password)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
         with page.expect_navigation():
             page.click("form.oe_login_form button[type=submit]")
-        error = page.query_selector("form.oe_login_form .alert-danger")
-        if error:
-            raise AssertionError("login as %s failed: %s" % (login, error.inner_text()))
+        # Odoo answers a login with a page that moves on by script (redirect_with_hash),
+        # and the home may move on again (the tablet's /field): reading that page races
+        # with its navigation, so wait until the browser has left the login page. A
+        # refused login stays there, with the form's error.
+        try:
+            page.wait_for_url(NOT_LOGIN_PAGE, timeout=15000)
+        except PlaywrightTimeoutError:
+            error = page.query_selector("form.oe_login_form .alert-danger")
+            raise AssertionError("login as %s failed: %s" % (
+                login, error.inner_text() if error else "still on the login page"))
         return page
 
     def screenshot(self, page, name, full_page=True):
