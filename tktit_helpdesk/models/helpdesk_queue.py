@@ -1,12 +1,9 @@
-import datetime
-
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.rating.models.rating import RATING_LIMIT_SATISFIED
 
+from . import local_date
 from .helpdesk_ticket import DONE_STATES
 
 # States in which a ticket keeps its expert busy: they count as the expert's load.
@@ -265,19 +262,8 @@ class HelpdeskQueue(models.Model):
     def _overview_today(self):
         """Today in the user's time zone (the context's, else the user's, else UTC), as
         the UTC bounds ``(start, end)`` of Odoo's datetime strings."""
-        tz_name = self.env.context.get("tz") or self.env.user.tz or "UTC"
-        try:
-            tz = pytz.timezone(tz_name)
-        except pytz.UnknownTimeZoneError:
-            tz = pytz.utc
-        now = pytz.utc.localize(fields.Datetime.from_string(fields.Datetime.now()))
-        day = now.astimezone(tz).date()
-        bounds = []
-        for date in (day, day + datetime.timedelta(days=1)):
-            local = tz.localize(datetime.datetime.combine(date, datetime.time.min))
-            bounds.append(fields.Datetime.to_string(
-                local.astimezone(pytz.utc).replace(tzinfo=None)))
-        return tuple(bounds)
+        tz_name = self.env.context.get("tz") or self.env.user.tz
+        return local_date.day_bounds(local_date.today(tz_name), tz_name)
 
     @api.multi
     def _overview_rating_domain(self):

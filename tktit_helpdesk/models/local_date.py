@@ -3,10 +3,11 @@
 """Dates as a reader of a given language reads them: Persian readers in the Solar Hijri
 (Jalali) calendar with Persian digits (۱۴۰۵/۰۹/۱۰ ۱۴:۲۰), everyone else left to Odoo's
 own formatting. The calendar arithmetic is jdatetime's (a maintained library), not ours.
+And a reader's day as the UTC bounds stored datetimes are compared with.
 
 Plain functions, used by the QWeb date converters (portal pages, reports), by
-``res.partner.format_local_datetime`` (mails, the SLA's "next answer due") and by the
-delivery note's signature date."""
+``res.partner.format_local_datetime`` (mails, the SLA's "next answer due"), by the
+delivery note's signature date, and by the overview's and the tablet's "today"."""
 import datetime
 
 import pytz
@@ -33,6 +34,30 @@ def localize(value, tz_name):
         value = fields.Datetime.from_string(value)
     moment = pytz.utc.localize(value) if value.tzinfo is None else value
     return moment.astimezone(pytz.timezone(tz_name or "UTC")).replace(tzinfo=None)
+
+
+def time_zone(tz_name):
+    """The pytz zone named ``tz_name``, UTC when it is empty or unknown."""
+    try:
+        return pytz.timezone(tz_name or "UTC")
+    except pytz.UnknownTimeZoneError:
+        return pytz.utc
+
+
+def today(tz_name):
+    """Today's date in ``tz_name``."""
+    now = pytz.utc.localize(fields.Datetime.from_string(fields.Datetime.now()))
+    return now.astimezone(time_zone(tz_name)).date()
+
+
+def day_bounds(day, tz_name):
+    """``(start, end)``: the local ``day`` (a date) in ``tz_name`` from its midnight to
+    the next, as UTC datetime strings (the ``>= start`` and ``< end`` of a domain)."""
+    tz = time_zone(tz_name)
+    return tuple(
+        fields.Datetime.to_string(tz.localize(datetime.datetime.combine(
+            date, datetime.time.min)).astimezone(pytz.utc).replace(tzinfo=None))
+        for date in (day, day + datetime.timedelta(days=1)))
 
 
 def format_jalali(value, kind="datetime"):

@@ -65,3 +65,17 @@ class TestLocalDates(SavepointCase):
         Lang = self.env["res.lang"]
         self.assertIn('dir="rtl"', Lang._wrap_html_direction("fa_IR", "<p>سلام</p>"))
         self.assertEqual(Lang._wrap_html_direction("en_US", "<p>Hi</p>"), "<p>Hi</p>")
+
+    def test_a_readers_day_as_utc_bounds(self):
+        # Tehran's 1 December runs from 20:30 UTC the day before (no summer time in
+        # Iran since 2022); London's 29 March 2026 is 23 hours long (clocks go forward)
+        self.assertEqual(local_date.day_bounds(datetime.date(2026, 12, 1), "Asia/Tehran"),
+                         ("2026-11-30 20:30:00", "2026-12-01 20:30:00"))
+        self.assertEqual(local_date.day_bounds(datetime.date(2026, 3, 29), "Europe/London"),
+                         ("2026-03-29 00:00:00", "2026-03-29 23:00:00"))
+        # no zone, or one pytz does not know: UTC
+        for name in (False, "Mars/Olympus_Mons"):
+            self.assertEqual(local_date.day_bounds(datetime.date(2026, 12, 1), name),
+                             ("2026-12-01 00:00:00", "2026-12-02 00:00:00"))
+        before = datetime.datetime.utcnow().date()
+        self.assertIn(local_date.today("UTC"), (before, datetime.datetime.utcnow().date()))

@@ -10,9 +10,8 @@ transaction (a refusal rolls back whatever the call had started and becomes a
 message on the page); the pages render sudo records, after that check."""
 import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-import pytz
 from werkzeug.urls import url_quote_plus
 from werkzeug.utils import redirect
 
@@ -21,6 +20,8 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import Response, request
 from odoo.modules import get_module_resource
 from odoo.tools import html2plaintext
+
+from odoo.addons.tktit_helpdesk.models import local_date
 
 FIELD_OPERATOR = "tktit_helpdesk_billing.group_field_operator"
 FIELD_MANAGER = "tktit_helpdesk.group_helpdesk_manager"
@@ -115,12 +116,6 @@ class FieldApp(http.Controller):
     def _ticket_url(self, ticket):
         return "/field/ticket/%d" % ticket.id
 
-    def _local_tz(self):
-        try:
-            return pytz.timezone(request.env.user.tz or "UTC")
-        except pytz.UnknownTimeZoneError:
-            return pytz.utc
-
     def _local_time(self, value, kind="time"):
         """A stored UTC datetime as the operator reads it (their language's calendar and
         digits, their time zone)."""
@@ -129,14 +124,6 @@ class FieldApp(http.Controller):
     def _saved_at(self):
         """When the page was made, in the operator's time: an offline copy says it."""
         return self._local_time(fields.Datetime.now())
-
-    def _day_bounds(self, day):
-        """``[start, end)`` of the local ``day`` (a date), as UTC datetime strings."""
-        tz = self._local_tz()
-        start = tz.localize(datetime.combine(day, time.min))
-        end = tz.localize(datetime.combine(day + timedelta(days=1), time.min))
-        return tuple(fields.Datetime.to_string(moment.astimezone(pytz.utc).replace(
-            tzinfo=None)) for moment in (start, end))
 
     def _site_address(self, ticket):
         site = ticket.site_partner_id or ticket.partner_id
@@ -238,10 +225,11 @@ class FieldApp(http.Controller):
         if not self._is_field_user():
             return self._forbidden()
         Ticket = request.env["helpdesk.ticket"]
-        today = datetime.now(self._local_tz()).date()
+        tz_name = request.env.user.tz
+        today = local_date.today(tz_name)
         days = []
         for day, label in ((today, _("Today")), (today + timedelta(days=1), _("Tomorrow"))):
-            start, end = self._day_bounds(day)
+            start, end = local_date.day_bounds(day, tz_name)
             domain = [("is_field", "=", True), ("visit_date", ">=", start),
                       ("visit_date", "<", end), ("state", "!=", "cancelled")]
             if not self._is_field_manager():
