@@ -22,6 +22,9 @@ TEST_LMTP_PORT ?= 2425
 ADDONS ?= tktit_helpdesk,tktit_helpdesk_sla,tktit_helpdesk_billing
 # extra pytest arguments, e.g. make test PYTEST_ARGS="-x -k portal"
 PYTEST_ARGS ?=
+# pytest workers (pytest-xdist), one per core: worker 0 tests TEST_DB, each other one a copy
+# with its own ports (+1000 each) and mail sink (scripts/test_workers.sh); 1: no xdist
+TEST_WORKERS ?= 2
 # what `make lint` runs pylint-odoo on (OCA lints addons; tests/ is our pytest harness)
 LINT_ADDONS ?= $(subst $(comma),$(space),$(ADDONS))
 
@@ -37,6 +40,9 @@ TEST_IMAP_DIR := $(ROOT)/var/imap-test$(if $(filter tktit_test,$(TEST_DB)),,-$(T
 RUN_CONF := $(ROOT)/var/odoo-$(DB).conf
 TEST_CONF := $(ROOT)/var/odoo-test-$(TEST_DB).conf
 TEST_LOG := $(ROOT)/var/log/test-$(TEST_DB).log
+TEST_WORKERS_TABLE := $(ROOT)/var/test-workers-$(TEST_DB).json
+# whole files to a worker (their classes share setUpClass data), in the order of the suite
+XDIST_ARGS := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 export NODE_PATH := /usr/share/nodejs
 
 .PHONY: help bootstrap run-setup run test bench load lint sink-run sink-test stop-sinks clean
@@ -93,10 +99,14 @@ test: bootstrap lint sink-test
 		scripts/setup_db.sh $(TEST_CONF) $(TEST_DB) $(ADDONS) \
 		$(TEST_PORT) $(TEST_SMTP_PORT) $(ROOT)/var/log/install-$(TEST_DB).log --fresh
 	@mkdir -p artifacts/screenshots
-	@echo "[test] pytest on $(TEST_DB), HTTP on 127.0.0.1:$(TEST_PORT), mails in $(TEST_MAIL_DIR), Odoo log $(TEST_LOG)"
+	@scripts/test_workers.sh $(TEST_WORKERS) $(TEST_DB) $(TEST_CONF) $(TEST_MAIL_DIR) \
+		$(TEST_PORT) $(TEST_SMTP_PORT) $(TEST_IMAP_PORT) $(TEST_LMTP_PORT) $(ALIAS_DOMAIN) \
+		$(TEST_WORKERS_TABLE)
+	@echo "[test] pytest on $(TEST_DB), HTTP on 127.0.0.1:$(TEST_PORT), mails in $(TEST_MAIL_DIR), Odoo log $(TEST_LOG)$(if $(filter-out 0 1,$(TEST_WORKERS)), ($(TEST_WORKERS) workers: $(TEST_WORKERS_TABLE)))"
 	@rc=0; TKTIT_MAIL_DIR=$(TEST_MAIL_DIR) TKTIT_LMTP_PORT=$(TEST_LMTP_PORT) \
-		TKTIT_ALIAS_DOMAIN=$(ALIAS_DOMAIN) $(VENV)/bin/pytest --odoo-config=$(TEST_CONF) \
-		--odoo-database=$(TEST_DB) --odoo-log-level=info $(PYTEST_ARGS) || rc=$$?; \
+		TKTIT_ALIAS_DOMAIN=$(ALIAS_DOMAIN) TKTIT_TEST_WORKERS=$(TEST_WORKERS_TABLE) \
+		$(VENV)/bin/pytest --odoo-config=$(TEST_CONF) \
+		--odoo-database=$(TEST_DB) --odoo-log-level=info $(XDIST_ARGS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "[test] FAILED: no tests were collected" >&2; exit 1; fi; \
 	exit $$rc
 
@@ -131,6 +141,9 @@ stop-sinks:
 	-@$(PY) scripts/smtp_sink.py stop --port $(TEST_SMTP_PORT)
 	-@$(PY) scripts/imap_server.py stop --dir $(RUN_IMAP_DIR)
 	-@$(PY) scripts/imap_server.py stop --dir $(TEST_IMAP_DIR)
+	-@for ((i = 1; i < $(TEST_WORKERS); i++)); do \
+		$(PY) scripts/smtp_sink.py stop --port $$(($(TEST_SMTP_PORT) + 1000 * i)); \
+		$(PY) scripts/imap_server.py stop --dir $(ROOT)/var/imap-test-$(TEST_DB)_w$$i; done
 
 clean: stop-sinks
 	rm -rf var artifacts

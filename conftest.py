@@ -6,6 +6,7 @@ This conftest spawns Odoo's threaded HTTP server for the session on 127.0.0.1 an
 configuration's http_port (TEST_PORT in the Makefile), in this same process: requests made
 by HttpCase tests then go through the registry's test cursor.
 """
+import json
 import logging
 import os
 import re
@@ -31,6 +32,33 @@ def _port_open(port):
             return True
     except OSError:
         return False
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_cmdline_main(config):
+    # before pytest-odoo's own hook, which reads the database and configuration options
+    _use_worker_database(config)
+    yield
+
+
+def _use_worker_database(config):
+    """Under pytest-xdist (make test TEST_WORKERS=2) each worker tests its own copy of the
+    test database, with its own configuration (HTTP port, SMTP sink) and mail directory:
+    the table written by scripts/test_workers.sh, named by TKTIT_TEST_WORKERS."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    table = os.environ.get("TKTIT_TEST_WORKERS")
+    if not worker or not table:
+        return
+    with open(table) as handle:
+        mine = json.load(handle).get(worker)
+    if not mine:
+        raise pytest.UsageError("%s has no database for worker %s: run the tests with as "
+                                "many workers as scripts/test_workers.sh prepared" % (
+                                    table, worker))
+    config.option.odoo_database = mine["database"]
+    config.option.odoo_config = mine["config"]
+    os.environ["TKTIT_MAIL_DIR"] = mine["mail_dir"]
+    os.environ["TKTIT_LMTP_PORT"] = str(mine["lmtp_port"])
 
 
 def pytest_sessionstart(session):

@@ -235,7 +235,7 @@ class TestOverviewQueryCount(OverviewCase):
         self.grow(self.queues, 2)
         small, rows = self.overview_queries(user)
         self.assertTrue(any(row["open_count"] for row in rows))
-        self.grow(self.queues | self.more_queues(10), 10)
+        self.grow(self.queues | self.more_queues(10), 5)
         large, rows = self.overview_queries(user)
         self.assertEqual(small, large, "%s: queries at 2 queues: %s, at 12: %s" % (
             user.login, small, large))
