@@ -335,8 +335,26 @@ class HelpdeskTicket(models.Model):
             scenario = rng.choice(scenarios[queue])
             plans.append(self._demo_story_plan(index, rng, created, customer, queue,
                                                scenario))
+        self._demo_story_rated_today(plans, now)
         plans.sort(key=lambda plan: plan["created"])
         return plans
+
+    @api.model
+    def _demo_story_rated_today(self, plans, now, count=3):
+        """The latest ``count`` plans that end with the customer's rating are moved so
+        that their rating comes one, two and three hours before ``now``: the overview's
+        "today" has figures on the first login. Their steps stay as drawn (a sub-addon
+        replaying them finds the same), only their start moves."""
+        rated = sorted((plan for plan in plans if plan["steps"]
+                        and plan["steps"][-1][1] == "rate"),
+                       key=lambda plan: plan["created"])
+        for offset, plan in enumerate(reversed(rated[-count:])):
+            hours = sum(item[0] for item in plan["steps"])
+            created = (now - timedelta(hours=hours + 1 + offset)).replace(microsecond=0)
+            shift = created - plan["created"]
+            plan["created"] = created
+            plan["values"]["occurred_on"] = fields.Datetime.to_string(
+                fields.Datetime.from_string(plan["values"]["occurred_on"]) + shift)
 
     @api.model
     def _demo_story_plan(self, index, rng, created, customer, queue, scenario):

@@ -99,6 +99,25 @@ class TestDemoStory(TransactionCase):
                                                 lambda m: "not satisfied" in (m.body or ""))),
                         "a customer sent the work back once")
 
+    def test_latest_ratings_were_given_hours_before_the_install(self):
+        """The overview's "today's satisfaction" has figures on the first login: the
+        story's last three ratings came one to three hours before it was written."""
+        installed = max(fields.Datetime.from_string(d.create_date) for d in
+                        self.env["ir.model.data"].search([
+                            ("module", "=", "tktit_helpdesk"), ("name", "=like", "story_%"),
+                            ("model", "=", "helpdesk.ticket")]))
+        ratings = self.env["rating.rating"].search([
+            ("res_model", "=", "helpdesk.ticket"), ("res_id", "in", self.story.ids),
+            ("consumed", "=", True)], order="rated_on desc", limit=3)
+        self.assertEqual(len(ratings), 3)
+        for rating in ratings:
+            before = installed - fields.Datetime.from_string(rating.rated_on)
+            self.assertGreater(before, timedelta(minutes=55), rating.res_name)
+            self.assertLess(before, timedelta(hours=4), rating.res_name)
+            ticket = self.env["helpdesk.ticket"].browse(rating.res_id)
+            self.assertEqual(ticket.state, "closed")
+            self.assertLess(ticket.closed_on, rating.rated_on, "closed, then rated")
+
     def test_no_mail_queued_by_the_story(self):
         """The walk mails nobody: the demo's year does not land in the mail queue."""
         self.assertFalse(self.env["mail.mail"].search([
