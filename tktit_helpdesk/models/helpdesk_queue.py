@@ -262,8 +262,10 @@ class HelpdeskQueue(models.Model):
     def _overview_today(self):
         """Today in the user's time zone (the context's, else the user's, else UTC), as
         the UTC bounds ``(start, end)`` of Odoo's datetime strings."""
+        # the zone Odoo's context_today reads too
         tz_name = self.env.context.get("tz") or self.env.user.tz
-        return local_date.day_bounds(local_date.today(tz_name), tz_name)
+        return local_date.day_bounds(
+            fields.Date.from_string(fields.Date.context_today(self)), tz_name)
 
     @api.multi
     def _overview_rating_domain(self):

@@ -7,7 +7,7 @@ And a reader's day as the UTC bounds stored datetimes are compared with.
 
 Plain functions, used by the QWeb date converters (portal pages, reports), by
 ``res.partner.format_local_datetime`` (mails, the SLA's "next answer due"), by the
-delivery note's signature date, and by the overview's and the tablet's "today"."""
+delivery note's signature date, and by the overview's and the tablet's days."""
 import datetime
 
 import pytz
@@ -42,12 +42,6 @@ def time_zone(tz_name):
         return pytz.timezone(tz_name or "UTC")
     except pytz.UnknownTimeZoneError:
         return pytz.utc
-
-
-def today(tz_name):
-    """Today's date in ``tz_name``."""
-    now = pytz.utc.localize(fields.Datetime.from_string(fields.Datetime.now()))
-    return now.astimezone(time_zone(tz_name)).date()
 
 
 def day_bounds(day, tz_name):

@@ -225,11 +225,11 @@ class FieldApp(http.Controller):
         if not self._is_field_user():
             return self._forbidden()
         Ticket = request.env["helpdesk.ticket"]
-        tz_name = request.env.user.tz
-        today = local_date.today(tz_name)
+        user = request.env.user.with_context(tz=request.env.user.tz)  # the operator's zone
+        today = fields.Date.from_string(fields.Date.context_today(user))
         days = []
         for day, label in ((today, _("Today")), (today + timedelta(days=1), _("Tomorrow"))):
-            start, end = local_date.day_bounds(day, tz_name)
+            start, end = local_date.day_bounds(day, user.tz)
             domain = [("is_field", "=", True), ("visit_date", ">=", start),
                       ("visit_date", "<", end), ("state", "!=", "cancelled")]
             if not self._is_field_manager():
