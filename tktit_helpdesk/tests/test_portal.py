@@ -267,14 +267,22 @@ class TestPortalQueryCount(HttpCase):
     def refresh(self):
         self.env["helpdesk.ticket"].invalidate_cache()
 
-    def _count_queries(self, path):
+    def _count_queries(self, path, samples=3):
+        """The queries of one warm request of ``path``: the fewest of a few requests.
+        Every request of the session runs on this test cursor (see common.HttpCase), so
+        a sample can only be inflated, never deflated: by caches another thread of the
+        server cleared meanwhile (a CI run once saw a cold second request) or by a
+        stray request of an earlier browser test. A query per ticket shows in every
+        sample, so the fewest still grows with the tickets."""
         self.url_open(path)  # warm caches (assets, views, translations)
-        self.refresh()
-        before = self.cr.sql_log_count
-        page = self.url_open(path)
-        self.assertEqual(page.status_code, 200, "%s must open for the customer" % path)
-        # self.cr is the test cursor the HTTP request used (see common.HttpCase)
-        return self.cr.sql_log_count - before
+        counts = []
+        for _sample in range(samples):
+            self.refresh()
+            before = self.cr.sql_log_count
+            page = self.url_open(path)
+            self.assertEqual(page.status_code, 200, "%s must open for the customer" % path)
+            counts.append(self.cr.sql_log_count - before)
+        return min(counts), counts
 
     def test_my_tickets_constant_queries(self):
         _org, user = make_organisation(self.env, "Bulk Org", "portal.bulk")
@@ -286,8 +294,9 @@ class TestPortalQueryCount(HttpCase):
         make(10)
         self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
         self.authenticate(user.login, password(user))
-        at_10 = self._count_queries("/my/tickets")
+        at_10, samples_10 = self._count_queries("/my/tickets")
         make(190)
         self.cr.commit()  # pylint: disable=invalid-commit  (test cursor: moves its savepoint)
-        at_200 = self._count_queries("/my/tickets")
-        self.assertEqual(at_10, at_200, "queries at 10 tickets: %s, at 200: %s" % (at_10, at_200))
+        at_200, samples_200 = self._count_queries("/my/tickets")
+        self.assertEqual(at_10, at_200, "queries at 10 tickets: %s, at 200: %s" % (
+            samples_10, samples_200))
